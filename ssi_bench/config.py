@@ -1,0 +1,166 @@
+"""Settings, declared once as (name, environment variable, default, help).
+
+:func:`Settings.from_env` builds the frozen settings object from the environment; the README's
+settings table is generated from :data:`SETTINGS` and a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ssi_bench.errors import SSIBenchError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = PROJECT_ROOT / "data" / "ssi_bench.duckdb"
+
+#: The privacy floor: no configuration may publish a cohort smaller than this.
+MIN_COHORT_FLOOR = 5
+
+#: Default score bands: (lower bound inclusive, label). Commonly quoted LinkedIn bands.
+DEFAULT_BANDS: tuple[tuple[float, str], ...] = (
+    (0.0, "Room to improve"),
+    (50.0, "Average"),
+    (60.0, "Good"),
+    (70.0, "Very good"),
+    (80.0, "Excellent"),
+)
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    env: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("db_path", "SSI_BENCH_DB", str(DEFAULT_DB), "DuckDB file holding all data."),
+    Setting(
+        "secret",
+        "SSI_BENCH_SECRET",
+        None,
+        "HMAC key for pseudonyms. Unset: a key file `<db>.key` (mode 0600) is created beside "
+        "the database on first use. Keep it with every backup.",
+    ),
+    Setting(
+        "min_cohort",
+        "SSI_BENCH_MIN_COHORT",
+        10,
+        f"Minimum cohort size k; smaller cohorts are never shown. Never below {MIN_COHORT_FLOOR}.",
+    ),
+    Setting(
+        "lookback_days",
+        "SSI_BENCH_LOOKBACK_DAYS",
+        90,
+        "A person counts in a cohort with their latest snapshot at most this many days old.",
+    ),
+    Setting("max_upload_mb", "SSI_BENCH_MAX_UPLOAD_MB", 200, "Largest accepted file, in MB."),
+    Setting("max_rows", "SSI_BENCH_MAX_ROWS", 5_000_000, "Most data rows accepted in one file."),
+    Setting(
+        "max_field_chars",
+        "SSI_BENCH_MAX_FIELD_CHARS",
+        1_000,
+        "Longest accepted value in one cell, in characters.",
+    ),
+    Setting("share_days", "SSI_BENCH_SHARE_DAYS", 30, "Days until a share link expires."),
+    Setting(
+        "admin_password",
+        "SSI_BENCH_ADMIN_PASSWORD",
+        None,
+        "Password for Upload and Data (or `admin_password` in .streamlit/secrets.toml). "
+        "Unset: the app runs open and says so.",
+    ),
+    Setting(
+        "bands",
+        "SSI_BENCH_BANDS",
+        ",".join(f"{int(lo)}:{label}" for lo, label in DEFAULT_BANDS),
+        "Score bands as `lower:label,…`, lower bounds ascending from 0.",
+    ),
+)
+
+
+def parse_bands(text: str) -> tuple[tuple[float, str], ...]:
+    """Parse ``"0:Low,50:Average"`` into ((0.0, "Low"), (50.0, "Average")).
+
+    Raises SSIBenchError when bounds are not numbers, not ascending, or do not start at 0.
+    """
+    bands: list[tuple[float, str]] = []
+    for part in text.split(","):
+        lo, sep, label = part.partition(":")
+        try:
+            bound = float(lo)
+        except ValueError:
+            raise SSIBenchError(f"SSI_BENCH_BANDS: {lo!r} is not a number") from None
+        if not sep or not label.strip():
+            raise SSIBenchError(f"SSI_BENCH_BANDS: band {part!r} needs the form lower:label")
+        bands.append((bound, label.strip()))
+    if not bands or bands[0][0] != 0 or any(a[0] >= b[0] for a, b in zip(bands, bands[1:])):
+        raise SSIBenchError("SSI_BENCH_BANDS: lower bounds must start at 0 and ascend")
+    return tuple(bands)
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: Path = DEFAULT_DB
+    secret: str | None = None
+    min_cohort: int = 10
+    lookback_days: int = 90
+    max_upload_mb: int = 200
+    max_rows: int = 5_000_000
+    max_field_chars: int = 1_000
+    share_days: int = 30
+    admin_password: str | None = field(default=None, repr=False)
+    bands: tuple[tuple[float, str], ...] = DEFAULT_BANDS
+
+    def __post_init__(self) -> None:
+        if self.min_cohort < MIN_COHORT_FLOOR:
+            raise SSIBenchError(
+                f"minimum cohort size {self.min_cohort} is below the floor of {MIN_COHORT_FLOOR}"
+            )
+        if self.lookback_days < 1:
+            raise SSIBenchError("look-back window must be at least 1 day")
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+    def band(self, score: float) -> str:
+        """The label of the band ``score`` falls in (lower bounds inclusive)."""
+        label = self.bands[0][1]
+        for lo, name in self.bands:
+            if score >= lo:
+                label = name
+        return label
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Settings from environment variables (see :data:`SETTINGS`), then ``overrides``."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for s in SETTINGS:
+            raw = env.get(s.env)
+            if raw is None or raw == "":
+                continue
+            if s.name == "db_path":
+                values[s.name] = Path(raw)
+            elif s.name == "bands":
+                values[s.name] = parse_bands(raw)
+            elif isinstance(s.default, int):
+                try:
+                    values[s.name] = int(raw)
+                except ValueError:
+                    raise SSIBenchError(f"{s.env}: {raw!r} is not a whole number") from None
+            else:
+                values[s.name] = raw
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if "db_path" in values:
+            values["db_path"] = Path(values["db_path"])
+        return cls(**values)

@@ -1,0 +1,251 @@
+"""Typed results shared by the library, the command line and the pages.
+
+Each result has ``to_dict()`` giving exactly the JSON document the CLI prints, so the
+command line and the Python API cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+
+CohortKind = Literal["sector", "network", "all"]
+DateOrder = Literal["dmy", "mdy", "ymd"]
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """What the uploader says about a file as a whole.
+
+    person / sector / network: one value for every row (personal history exports have no
+    person or sector column). date: one snapshot date for a file that carries none (a pasted
+    SSI page, a single JSON capture). date_order: forces the order of day-first / month-first dates.
+    strict: refuse the whole file if any row is bad. today: the "future date" boundary
+    (defaults to the wall clock; tests pin it).
+    """
+
+    person: str | None = None
+    date: dt.date | None = None
+    sector: str | None = None
+    network: str | None = None
+    date_order: DateOrder | None = None
+    strict: bool = False
+    today: dt.date | None = None
+    is_demo: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The options as recorded in ``uploads.options`` — without the raw person value."""
+        return {
+            "person_given": self.person is not None,
+            "date": None if self.date is None else self.date.isoformat(),
+            "sector": self.sector,
+            "network": self.network,
+            "date_order": self.date_order,
+            "strict": self.strict,
+            "is_demo": self.is_demo,
+        }
+
+
+@dataclass(frozen=True)
+class Reject:
+    """One rejected row: 1-based physical line (header is line 1), field, reason.
+
+    The reason never contains a raw person identifier (it is masked, e.g. ``a…@e…``).
+    """
+
+    line: int
+    field: str
+    reason: str
+    file: str | None = None  # set when one upload holds several files
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"line": self.line, "field": self.field, "reason": self.reason}
+        if self.file is not None:
+            d["file"] = self.file
+        return d
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """A file as read, before validation.
+
+    frame: one row per data row; columns are canonical field names (see ``fields.py``),
+    values are the raw cell text (``str`` or missing); column ``_line`` holds the 1-based
+    physical line number of the row in the file (header = line 1).
+    mapping: canonical field -> the header it was read from.
+    ignored_columns: headers that matched no field, in file order.
+    layout: "wide" (one row per person and date), "long" (one metric per row), "history",
+    "json" or "paste".
+    """
+
+    frame: pd.DataFrame
+    mapping: dict[str, str]
+    ignored_columns: list[str]
+    encoding: str
+    delimiter: str | None
+    decimal: str
+    layout: str = "wide"
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.frame)
+
+
+@dataclass(frozen=True)
+class Validated:
+    """Validated rows, ready to pseudonymise.
+
+    frame columns: ``person`` (normalised identifier, in memory only), ``snapshot_date``
+    (datetime64 day), ``sector``, ``network`` (str or missing), ``ssi`` and the four
+    pillars (float; ssi is the precise pillar sum when pillars are present), LinkedIn's
+    figures and outcomes (float or missing), ``_line``.
+    """
+
+    frame: pd.DataFrame
+    rejects: list[Reject]
+    date_order: DateOrder | None
+    rows_read: int
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the Upload page shows before anything is written."""
+
+    file_name: str
+    file_sha256: str
+    encoding: str
+    delimiter: str | None
+    decimal: str
+    layout: str
+    date_order: DateOrder | None
+    mapping: dict[str, str]
+    ignored_columns: list[str]
+    rows_read: int
+    rows_valid: int
+    rejects: list[Reject]
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["rejects"] = [r.to_dict() for r in self.rejects]
+        return d
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    upload_id: int
+    rows_read: int
+    rows_accepted: int
+    rows_rejected: int
+    rows_new: int
+    rows_updated: int
+    ignored_columns: list[str]
+    rejects: list[Reject]
+    file_name: str = ""
+    date_order: DateOrder | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "upload_id": self.upload_id,
+            "rows_read": self.rows_read,
+            "rows_accepted": self.rows_accepted,
+            "rows_rejected": self.rows_rejected,
+            "rows_new": self.rows_new,
+            "rows_updated": self.rows_updated,
+            "ignored_columns": list(self.ignored_columns),
+            "rejects": [r.to_dict() for r in self.rejects],
+        }
+
+
+@dataclass(frozen=True)
+class CohortId:
+    kind: CohortKind
+    name: str | None  # None for "all"
+    as_of: dt.date
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "name": self.name, "as_of": self.as_of.isoformat()}
+
+    @property
+    def label(self) -> str:
+        return "Everyone" if self.kind == "all" else f"{self.kind.capitalize()}: {self.name}"
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A score's place in a cohort, after the privacy gate.
+
+    n, percentile, top_percent are None where the gate withholds them. display is the text
+    a person sees. fallback is the parent cohort's standing when this one is suppressed.
+    """
+
+    metric: str
+    score: float
+    cohort: CohortId
+    n: int | None
+    suppressed: bool
+    percentile: float | None
+    top_percent: float | None
+    display: str
+    fallback: Standing | None = None
+    precision: Literal["suppressed", "banded", "exact"] = "exact"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "metric": self.metric,
+            "score": self.score,
+            "cohort": self.cohort.to_dict(),
+            "n": self.n,
+            "suppressed": self.suppressed,
+            "percentile": self.percentile,
+            "top_percent": self.top_percent,
+            "display": self.display,
+            "fallback": None if self.fallback is None else self.fallback.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class BenchmarkRow:
+    """Published quantiles of one cohort and metric; withheld values are None."""
+
+    kind: CohortKind
+    name: str | None
+    as_of: dt.date
+    metric: str
+    n: int | None
+    suppressed: bool
+    p10: float | None = None
+    p25: float | None = None
+    p50: float | None = None
+    p75: float | None = None
+    p90: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["as_of"] = self.as_of.isoformat()
+        return d
+
+
+@dataclass(frozen=True)
+class UploadInfo:
+    upload_id: int
+    uploaded_at: dt.datetime
+    file_name: str
+    file_sha256: str
+    rows_read: int
+    rows_accepted: int
+    rows_rejected: int
+    rows_new: int
+    rows_updated: int
+    options: dict[str, Any]
+    is_demo: bool
+    rows_live: int  # score rows this upload currently provides
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["uploaded_at"] = self.uploaded_at.isoformat()
+        return d
