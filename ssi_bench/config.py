@@ -6,6 +6,7 @@ settings table is generated from :data:`SETTINGS` and a test keeps the two in st
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -99,7 +100,7 @@ def parse_bands(text: str) -> tuple[tuple[float, str], ...]:
         if not sep or not label.strip():
             raise SSIBenchError(f"SSI_BENCH_BANDS: band {part!r} needs the form lower:label")
         bands.append((bound, label.strip()))
-    if not bands or bands[0][0] != 0 or any(a[0] >= b[0] for a, b in zip(bands, bands[1:])):
+    if not bands or bands[0][0] != 0 or any(a[0] >= b[0] for a, b in itertools.pairwise(bands)):
         raise SSIBenchError("SSI_BENCH_BANDS: lower bounds must start at 0 and ascend")
     return tuple(bands)
 

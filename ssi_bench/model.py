@@ -249,3 +249,100 @@ class UploadInfo:
         d = asdict(self)
         d["uploaded_at"] = self.uploaded_at.isoformat()
         return d
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the database holds, for the home page and ``uploads``."""
+
+    people: int
+    sectors: int
+    networks: int
+    rows: int
+    uploads: int
+    first_date: dt.date | None
+    last_date: dt.date | None
+    demo_rows: int
+
+    @property
+    def is_demo(self) -> bool:
+        return self.demo_rows > 0
+
+    @property
+    def is_empty(self) -> bool:
+        return self.rows == 0
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["first_date"] = None if self.first_date is None else self.first_date.isoformat()
+        d["last_date"] = None if self.last_date is None else self.last_date.isoformat()
+        d["is_demo"] = self.is_demo
+        return d
+
+
+@dataclass(frozen=True)
+class CohortSummary:
+    """A cohort's name and, when publishable, its size."""
+
+    kind: CohortKind
+    name: str
+    n: int | None
+    publishable: bool
+
+
+@dataclass(frozen=True)
+class MyBenchmark:
+    """Everything the My benchmark page shows for one person or one typed-in set of scores.
+
+    standings[metric][cohort kind] and quantiles[cohort kind][metric] have passed the privacy
+    gate. linkedin holds LinkedIn's own figures from the upload (empty when none).
+    """
+
+    as_of: dt.date
+    scores: dict[str, float | None]
+    band: str
+    sector: str | None
+    network: str | None
+    standings: dict[str, dict[str, Standing]]
+    quantiles: dict[str, dict[str, BenchmarkRow]]
+    linkedin: dict[str, float | None]
+    weakest_pillar: str | None
+    personal: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "scores": dict(self.scores),
+            "band": self.band,
+            "sector": self.sector,
+            "network": self.network,
+            "standings": {
+                m: {k: s.to_dict() for k, s in by.items()} for m, by in self.standings.items()
+            },
+            "quantiles": {
+                k: {m: r.to_dict() for m, r in by.items()} for k, by in self.quantiles.items()
+            },
+            "linkedin": dict(self.linkedin),
+            "weakest_pillar": self.weakest_pillar,
+            "personal": self.personal,
+        }
+
+
+@dataclass(frozen=True)
+class OutcomeResult:
+    """Whether a score goes with an outcome in one cohort (Spearman, cohort-level only).
+
+    binned: one row per score band with at least k people: band, n, median outcome.
+    rho / ci_* are None when there are too few pairs to say anything.
+    """
+
+    kind: CohortKind
+    name: str | None
+    metric: str
+    outcome: str
+    n: int | None
+    rho: float | None
+    ci_low: float | None
+    ci_high: float | None
+    verdict: str
+    binned: pd.DataFrame

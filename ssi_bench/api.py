@@ -1,0 +1,939 @@
+"""The Python API shared by the command line and the pages.
+
+``Bench`` ties the pieces together: read → validate → pseudonymise → store for uploads;
+cohorts → privacy gate for every number shown. Example::
+
+    from ssi_bench.api import Bench
+    from ssi_bench.model import IngestOptions
+
+    bench = Bench.open("data/ssi_bench.duckdb")
+    result = bench.ingest(Path("team.csv").read_bytes(), "team.csv", IngestOptions())
+    standing = bench.percentile(person="jane@example.com", cohort="sector")
+    print(standing.display)
+
+Every method returns typed results (``ssi_bench.model``) whose ``to_dict()`` is the CLI's
+JSON; known problems raise :class:`ssi_bench.errors.SSIBenchError` subclasses.
+
+Thread safety: one ``Bench`` (one DuckDB connection) per process, shared by Streamlit's
+script threads. Each read uses a fresh cursor (``Store``); writes are serialised by the
+store's lock; the in-memory cohort indexes are keyed by the data version, so a result can
+never be computed from data older than the version it was asked at.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from ssi_bench import export, privacy, share
+from ssi_bench.cohorts import CohortIndex, quantiles, rank_counts
+from ssi_bench.config import Settings
+from ssi_bench.errors import IngestError, NotFoundError, SSIBenchError
+from ssi_bench.fields import LINKEDIN_AVERAGES, METRICS, OUTCOMES, PILLARS, RANKS
+from ssi_bench.model import (
+    BenchmarkRow,
+    CohortId,
+    CohortKind,
+    CohortSummary,
+    IngestOptions,
+    IngestResult,
+    MyBenchmark,
+    OutcomeResult,
+    Preview,
+    ReadResult,
+    Reject,
+    Standing,
+    Status,
+    UploadInfo,
+    Validated,
+)
+from ssi_bench.pseudonym import load_secret, person_key, person_keys
+from ssi_bench.reader import read_bytes
+from ssi_bench.store import Store
+from ssi_bench.validate import validate
+
+Progress = Callable[[float, str], None]
+COHORT_KINDS: tuple[CohortKind, ...] = ("sector", "network", "all")
+#: How many in-memory cohort indexes (one per as-of date) a process keeps.
+INDEX_CACHE_SIZE = 128
+#: Cohort trends show at most this many of the latest snapshot dates.
+TREND_MAX_DATES = 104
+#: A fall of this many points between two snapshots is highlighted on Trends.
+DROP_POINTS = 5.0
+
+_SNAPSHOT_DATES_SQL = """
+SELECT DISTINCT snapshot_date FROM scores ORDER BY snapshot_date DESC LIMIT $limit
+"""
+_PERSON_EXISTS_SQL = "SELECT count(*) FROM scores WHERE person_key = $key"
+
+
+def _no_progress(_fraction: float, _message: str) -> None:
+    return None
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _as_date(value: dt.date | str | None) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise SSIBenchError(f"as-of date {value!r} is not a date like 2026-11-22") from None
+
+
+def _float_or_none(value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else f
+
+
+class Bench:
+    """One SSI Bench database: uploads, standings, benchmarks, shares."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self._secret = load_secret(settings)
+        self._index_lock = threading.Lock()
+        self._indexes: OrderedDict[tuple[int, dt.date, int], CohortIndex] = OrderedDict()
+
+    # ------------------------------------------------------------------ opening
+    @classmethod
+    def open(cls, path: str | Path | None = None, settings: Settings | None = None) -> Bench:
+        """Open (creating if needed) the database at ``path`` or ``settings.db_path``.
+
+        Raises DatabaseBusyError when another process holds the file.
+        """
+        settings = settings or Settings.from_env()
+        if path is not None:
+            settings = settings.with_(db_path=Path(path))
+        db = Path(settings.db_path)
+        if str(db) != ":memory:":
+            db.parent.mkdir(parents=True, exist_ok=True)
+        return cls(Store(db), settings)
+
+    @classmethod
+    def memory(cls, settings: Settings | None = None) -> Bench:
+        """A throw-away in-memory database (tests, "check my score" experiments)."""
+        settings = (settings or Settings()).with_(db_path=Path(":memory:"))
+        return cls(Store(":memory:"), settings)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Bench:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ status
+    def data_version(self) -> int:
+        """A number that changes with every upload, undo, erase or demo removal."""
+        return self.store.data_version()
+
+    def status(self) -> Status:
+        s = self.store.status()
+        return Status(
+            people=int(s["people"]),
+            sectors=int(s["sectors"]),
+            networks=int(s["networks"]),
+            rows=int(s["rows"]),
+            uploads=int(s["uploads"]),
+            first_date=s["first_date"],
+            last_date=s["last_date"],
+            demo_rows=int(s["demo_rows"]),
+        )
+
+    def latest_date(self) -> dt.date | None:
+        return self.store.latest_date()
+
+    # ------------------------------------------------------------------ reading files
+    def _read(self, data: bytes, file_name: str) -> ReadResult:
+        return read_bytes(data, file_name, settings=self.settings)
+
+    def _read_text(self, text: str, name: str) -> ReadResult:
+        from ssi_bench import captures
+
+        return captures.read_paste(text)
+
+    def _preview(self, read: ReadResult, checked: Validated, name: str, sha: str) -> Preview:
+        return Preview(
+            file_name=name,
+            file_sha256=sha,
+            encoding=read.encoding,
+            delimiter=read.delimiter,
+            decimal=read.decimal,
+            layout=read.layout,
+            date_order=checked.date_order,
+            mapping=dict(read.mapping),
+            ignored_columns=list(read.ignored_columns),
+            rows_read=checked.rows_read,
+            rows_valid=len(checked.frame),
+            rejects=list(checked.rejects),
+            notes=list(read.notes),
+        )
+
+    def preview(self, data: bytes, file_name: str, options: IngestOptions | None = None) -> Preview:
+        """How ``data`` would be read and validated; nothing is written.
+
+        Raises IngestError when the file would be refused as a whole.
+        """
+        options = options or IngestOptions()
+        read = self._read(data, file_name)
+        return self._preview(read, validate(read, options), file_name, _sha256(data))
+
+    def preview_text(self, text: str, options: IngestOptions | None = None) -> Preview:
+        """Preview of a pasted LinkedIn SSI page."""
+        options = options or IngestOptions()
+        read = self._read_text(text, "pasted SSI page")
+        return self._preview(
+            read, validate(read, options), "pasted SSI page", _sha256(text.encode())
+        )
+
+    # ------------------------------------------------------------------ ingest
+    def ingest(
+        self,
+        data: bytes,
+        file_name: str,
+        options: IngestOptions | None = None,
+        progress: Progress | None = None,
+    ) -> IngestResult:
+        """Read, validate, pseudonymise and store one file as one upload.
+
+        Valid rows are imported and bad rows reported (``rejects``); with
+        ``options.strict`` any bad row refuses the whole file. Re-importing the same rows
+        changes nothing (upsert on person + date). Raises IngestError when the file is
+        refused; then nothing was written.
+        """
+        return self.ingest_files([(file_name, data)], options, progress)
+
+    def ingest_files(
+        self,
+        files: Sequence[tuple[str, bytes]],
+        options: IngestOptions | None = None,
+        progress: Progress | None = None,
+    ) -> IngestResult:
+        """Several files (e.g. a tracker's daily captures) as ONE upload, all or nothing.
+
+        A person + date present in several files keeps the last file's row (files are
+        taken in the order given); the earlier ones are reported as duplicates.
+        """
+        if not files:
+            raise IngestError("no file given")
+        options = options or IngestOptions()
+        report = progress or _no_progress
+        parts: list[tuple[str, ReadResult]] = []
+        for i, (name, data) in enumerate(files):
+            report(0.4 * i / len(files), f"Reading {name}")
+            try:
+                parts.append((name, self._read(data, name)))
+            except IngestError as exc:
+                if len(files) == 1:
+                    raise
+                raise IngestError(f"{name}: {exc}") from None
+        sha = (
+            _sha256(files[0][1])
+            if len(files) == 1
+            else _sha256("".join(_sha256(d) for _, d in files).encode())
+        )
+        label = files[0][0] if len(files) == 1 else f"{files[0][0]} (+{len(files) - 1} more)"
+        return self._ingest_reads(parts, options, report, sha, label)
+
+    def ingest_text(
+        self,
+        text: str,
+        options: IngestOptions | None = None,
+        name: str = "pasted SSI page",
+        progress: Progress | None = None,
+    ) -> IngestResult:
+        """Import a copy-paste of LinkedIn's SSI page (personal: person and sector required)."""
+        options = options or IngestOptions()
+        read = self._read_text(text, name)
+        return self._ingest_reads(
+            [(name, read)], options, progress or _no_progress, _sha256(text.encode()), name
+        )
+
+    def _ingest_reads(
+        self,
+        parts: list[tuple[str, ReadResult]],
+        options: IngestOptions,
+        report: Progress,
+        sha: str,
+        label: str,
+    ) -> IngestResult:
+        multi = len(parts) > 1
+        frames: list[pd.DataFrame] = []
+        rejects: list[Reject] = []
+        rows_read = 0
+        ignored: list[str] = []
+        date_order = None
+        for i, (name, read) in enumerate(parts):
+            report(0.4 + 0.2 * i / len(parts), f"Checking {name}")
+            try:
+                checked = validate(read, options)
+            except IngestError as exc:
+                if not multi:
+                    raise
+                raise IngestError(f"{name}: {exc}") from None
+            date_order = date_order or checked.date_order
+            rows_read += checked.rows_read
+            ignored.extend(c for c in read.ignored_columns if c not in ignored)
+            rejects.extend(replace(r, file=name) if multi else r for r in checked.rejects)
+            frame = checked.frame.copy()
+            frame["_file"] = name
+            frames.append(frame)
+        rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        if multi and len(rows):
+            rows, dup_rejects = _drop_cross_file_duplicates(rows)
+            rejects.extend(dup_rejects)
+        rejects.sort(key=lambda r: (r.file or "", r.line))
+        if options.strict and rejects:
+            first = rejects[0]
+            where = f"{first.file}, " if first.file else ""
+            raise IngestError(
+                f"strict mode: {len(rejects)} of {rows_read} rows are not valid, so nothing was "
+                f"imported. First: {where}line {first.line}, {first.field}: {first.reason}"
+            )
+        report(0.65, "Pseudonymising identifiers")
+        stored = self._pseudonymise(rows)
+        report(0.75, f"Storing {len(stored):,} rows")
+        upload_id, rows_new, rows_updated = self.store.write_upload(
+            stored,
+            file_name=label,
+            file_sha256=sha,
+            rows_read=rows_read,
+            rows_rejected=len(rejects),
+            options=options.to_dict(),
+            is_demo=options.is_demo,
+        )
+        report(1.0, "Done")
+        return IngestResult(
+            upload_id=upload_id,
+            rows_read=rows_read,
+            rows_accepted=len(stored),
+            rows_rejected=len(rejects),
+            rows_new=rows_new,
+            rows_updated=rows_updated,
+            ignored_columns=ignored,
+            rejects=rejects,
+            file_name=label,
+            date_order=date_order,
+        )
+
+    def _pseudonymise(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """Replace the ``person`` column by its keyed hash; the raw value goes no further."""
+        columns = ["sector", "network", *METRICS, *RANKS, *LINKEDIN_AVERAGES, *OUTCOMES]
+        out = pd.DataFrame(index=rows.index)
+        out["person_key"] = (
+            person_keys(self._secret, rows["person"]) if len(rows) else pd.Series(dtype="str")
+        )
+        out["snapshot_date"] = pd.to_datetime(rows["snapshot_date"]) if len(rows) else []
+        for col in columns:
+            if col in rows.columns:
+                out[col] = rows[col]
+            elif col in ("sector", "network"):
+                out[col] = pd.Series(pd.NA, index=rows.index, dtype="str")
+            else:
+                out[col] = np.nan
+        return out.reset_index(drop=True)
+
+    @staticmethod
+    def rejects_csv(rejects: Iterable[Reject]) -> bytes:
+        """The reject report as a formula-safe CSV (person values are already masked)."""
+        frame = pd.DataFrame(
+            [r.to_dict() for r in rejects], columns=["file", "line", "field", "reason"]
+        )
+        if frame["file"].isna().all():
+            frame = frame.drop(columns=["file"])
+        return export.to_csv_bytes(frame)
+
+    # ------------------------------------------------------------------ people
+    def person_key(self, identifier: str) -> str:
+        """The pseudonym of ``identifier``; NotFoundError when that person has no data."""
+        key = person_key(self._secret, identifier)
+        with self.store.cursor() as cur:
+            row = cur.execute(_PERSON_EXISTS_SQL, {"key": key}).fetchone()
+        if not row or not row[0]:
+            raise NotFoundError("No scores were uploaded under that identifier.")
+        return key
+
+    # ------------------------------------------------------------------ cohorts
+    def _as_of(self, as_of: dt.date | str | None) -> dt.date:
+        day = _as_date(as_of) or self.store.latest_date()
+        if day is None:
+            raise NotFoundError("There is no data yet: upload a file or load the demo data.")
+        return day
+
+    def index(self, as_of: dt.date | str | None = None) -> CohortIndex:
+        """The cohorts as of ``as_of`` (default: latest snapshot date), cached per data version.
+
+        Built from each person's latest snapshot within the look-back window; kept in an LRU
+        keyed by (data version, as-of, window), so an upload, undo or erase makes every
+        later call rebuild from fresh data.
+        """
+        day = self._as_of(as_of)
+        key = (self.store.data_version(), day, self.settings.lookback_days)
+        with self._index_lock:
+            found = self._indexes.get(key)
+            if found is not None:
+                self._indexes.move_to_end(key)
+                return found
+        built = CohortIndex(self.store.members(day, self.settings.lookback_days), day)
+        with self._index_lock:
+            self._indexes[key] = built
+            # Entries of older data versions can never be asked for again.
+            for old in [k for k in self._indexes if k[0] != key[0]]:
+                del self._indexes[old]
+            while len(self._indexes) > INDEX_CACHE_SIZE:
+                self._indexes.popitem(last=False)
+        return built
+
+    def _standing(
+        self,
+        idx: CohortIndex,
+        kind: CohortKind,
+        name: str | None,
+        metric: str,
+        score: float,
+        subject_in: bool,
+    ) -> Standing:
+        values = idx.values(kind, name, metric)
+        rc = rank_counts(values, score, subject_in_cohort=subject_in)
+        cohort = CohortId(kind, None if kind == "all" else name, idx.as_of)
+        return privacy.gate_standing(
+            rc, metric=metric, score=score, cohort=cohort, k=self.settings.min_cohort
+        )
+
+    def _standing_with_fallback(
+        self,
+        idx: CohortIndex,
+        chain: list[tuple[CohortKind, str | None, bool]],
+        metric: str,
+        score: float,
+    ) -> Standing:
+        """The first cohort of ``chain``, with the next one as fallback when suppressed."""
+        kind, name, subject_in = chain[0]
+        result = self._standing(idx, kind, name, metric, score, subject_in)
+        if result.suppressed and len(chain) > 1:
+            result = replace(
+                result, fallback=self._standing_with_fallback(idx, chain[1:], metric, score)
+            )
+        return result
+
+    def percentile(
+        self,
+        *,
+        person: str | None = None,
+        person_key: str | None = None,
+        score: float | None = None,
+        pillars: Sequence[float] | None = None,
+        metric: str = "ssi",
+        cohort: CohortKind = "sector",
+        sector: str | None = None,
+        network: str | None = None,
+        as_of: dt.date | str | None = None,
+    ) -> Standing:
+        """A score's standing in a cohort, through the privacy gate.
+
+        The subject is a stored person (``person`` identifier or ``person_key``: their latest
+        snapshot within the window; they count in their own cohorts) or a typed-in score
+        (``score`` for the metric, or the four ``pillars``; the score joins the cohort as one
+        more member). ``cohort`` is the person's (or the named) sector or network, or
+        everyone. A suppressed cohort carries its parent's standing in ``fallback``
+        (network → sector → everyone). Raises NotFoundError (no data, person without a
+        snapshot in the window, unknown metric value) and SSIBenchError (missing names).
+        """
+        if metric not in METRICS:
+            raise SSIBenchError(f"unknown metric {metric!r}; choose one of {', '.join(METRICS)}")
+        idx = self.index(as_of)
+        member: dict[str, Any] | None = None
+        if person is not None or person_key is not None:
+            key = person_key or self.person_key(person or "")
+            member = idx.member(key)
+            if member is None:
+                raise NotFoundError(
+                    f"This person has no snapshot in the {self.settings.lookback_days} days up "
+                    f"to {idx.as_of.isoformat()}."
+                )
+            value = _float_or_none(member.get(metric))
+            if value is None:
+                raise NotFoundError(f"This person's upload has no {metric} score.")
+            sector = sector or member.get("sector")
+            network = network or member.get("network")
+        else:
+            value = _typed_score(metric, score, pillars)
+        chain = self._cohort_chain(cohort, sector, network, member)
+        return self._standing_with_fallback(idx, chain, metric, value)
+
+    @staticmethod
+    def _cohort_chain(
+        cohort: CohortKind,
+        sector: str | None,
+        network: str | None,
+        member: dict[str, Any] | None,
+    ) -> list[tuple[CohortKind, str | None, bool]]:
+        def inside(kind: str, name: str | None) -> bool:
+            return member is not None and (kind == "all" or member.get(kind) == name)
+
+        chain: list[tuple[CohortKind, str | None, bool]] = []
+        if cohort == "network":
+            if not network:
+                raise SSIBenchError("no network: name one (--network) or use another cohort")
+            chain.append(("network", network, inside("network", network)))
+        if cohort in ("network", "sector"):
+            if sector:
+                chain.append(("sector", sector, inside("sector", sector)))
+            elif cohort == "sector":
+                raise SSIBenchError("no sector: name one (--sector) or use --cohort all")
+        elif cohort != "all":
+            raise SSIBenchError(f"unknown cohort {cohort!r}; choose sector, network or all")
+        chain.append(("all", None, member is not None))
+        return chain
+
+    def my_benchmark(
+        self,
+        *,
+        person_key: str | None = None,
+        pillars: Sequence[float] | None = None,
+        score: float | None = None,
+        sector: str | None = None,
+        network: str | None = None,
+        as_of: dt.date | str | None = None,
+    ) -> MyBenchmark:
+        """Standing on every metric in sector, network and everyone, plus gated quantiles."""
+        idx = self.index(as_of)
+        member = None
+        if person_key is not None:
+            member = idx.member(person_key)
+            if member is None:
+                raise NotFoundError(
+                    f"You have no snapshot in the {self.settings.lookback_days} days up to "
+                    f"{idx.as_of.isoformat()}: pick an earlier as-of date."
+                )
+            scores = {m: _float_or_none(member.get(m)) for m in METRICS}
+            sector = member.get("sector")
+            network = member.get("network")
+        elif pillars is not None:
+            values = [float(p) for p in pillars]
+            scores = {**dict(zip(PILLARS, values, strict=True))}
+            scores["ssi"] = round(sum(values), 4)
+        elif score is not None:
+            scores = {m: None for m in METRICS}
+            scores["ssi"] = float(score)
+        else:
+            raise SSIBenchError("give a person, the four pillar scores or a total score")
+        _check_typed(scores)
+        standings: dict[str, dict[str, Standing]] = {}
+        for metric in METRICS:
+            value = scores.get(metric)
+            if value is None:
+                continue
+            by: dict[str, Standing] = {}
+            for kind in COHORT_KINDS:
+                if (kind == "sector" and not sector) or (kind == "network" and not network):
+                    continue
+                chain = self._cohort_chain(kind, sector, network, member)
+                by[kind] = self._standing_with_fallback(idx, chain, metric, value)
+            standings[metric] = by
+        quants: dict[str, dict[str, BenchmarkRow]] = {}
+        for kind, name in (("sector", sector), ("network", network), ("all", None)):
+            if kind != "all" and not name:
+                continue
+            quants[kind] = {
+                m: self._quantile_row(idx, kind, name, m)  # type: ignore[arg-type]
+                for m in METRICS
+            }
+        linkedin: dict[str, float | None] = {}
+        if member is not None:
+            for col in (*RANKS, *LINKEDIN_AVERAGES):
+                v = _float_or_none(member.get(col))
+                if v is not None:
+                    linkedin[col] = v
+        return MyBenchmark(
+            as_of=idx.as_of,
+            scores=scores,
+            band=self.settings.band(scores["ssi"]) if scores.get("ssi") is not None else "",
+            sector=sector,
+            network=network,
+            standings=standings,
+            quantiles=quants,
+            linkedin=linkedin,
+            weakest_pillar=_weakest_pillar(scores, quants),
+            personal=member is not None,
+        )
+
+    def _quantile_row(
+        self, idx: CohortIndex, kind: CohortKind, name: str | None, metric: str
+    ) -> BenchmarkRow:
+        cohort = CohortId(kind, None if kind == "all" else name, idx.as_of)
+        return privacy.gate_quantiles(
+            idx.values(kind, name, metric),
+            cohort=cohort,
+            metric=metric,
+            k=self.settings.min_cohort,
+        )
+
+    def benchmarks(
+        self, cohort: CohortKind | None = None, as_of: dt.date | str | None = None
+    ) -> list[BenchmarkRow]:
+        """Gated quantiles of every cohort (or every cohort of one kind) and metric."""
+        idx = self.index(as_of)
+        kinds = COHORT_KINDS if cohort is None else (cohort,)
+        rows: list[BenchmarkRow] = []
+        for kind in ("all", "sector", "network"):
+            if kind not in kinds:
+                continue
+            names: list[str | None] = [None] if kind == "all" else list(idx.names(kind))
+            for name in names:
+                rows.extend(self._quantile_row(idx, kind, name, m) for m in METRICS)
+        return rows
+
+    def export_benchmarks(
+        self,
+        fmt: Literal["csv", "parquet", "json"] = "csv",
+        cohort: CohortKind | None = None,
+        as_of: dt.date | str | None = None,
+    ) -> bytes:
+        """The published benchmarks as a file: aggregated, gated, never a person's row."""
+        rows = [r.to_dict() for r in self.benchmarks(cohort, as_of)]
+        if fmt == "json":
+            return export.to_json_bytes(rows)
+        frame = benchmarks_frame(rows)
+        if fmt == "csv":
+            return export.to_csv_bytes(frame)
+        if fmt == "parquet":
+            frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.date
+            return export.to_parquet_bytes(frame)
+        raise SSIBenchError(f"unknown format {fmt!r}; choose csv, parquet or json")
+
+    def cohort_names(
+        self, kind: Literal["sector", "network"], as_of: dt.date | str | None = None
+    ) -> list[CohortSummary]:
+        """Every sector or network in the cohorts as of ``as_of``, with gated sizes."""
+        idx = self.index(as_of)
+        out = []
+        for name in idx.names(kind):
+            n = idx.size(kind, name)
+            ok = privacy.is_publishable(n, self.settings.min_cohort)
+            out.append(CohortSummary(kind, name, n if ok else None, ok))
+        return out
+
+    # ------------------------------------------------------------------ trends
+    def _snapshot_dates(self, limit: int = TREND_MAX_DATES) -> list[dt.date]:
+        with self.store.cursor() as cur:
+            got = cur.execute(_SNAPSHOT_DATES_SQL, {"limit": limit}).fetchall()
+        return sorted(r[0] for r in got)
+
+    def trend(self, *, person_key: str, metric: str = "ssi") -> pd.DataFrame:
+        """A person's score per snapshot date beside their sector's gated quartiles, and
+        their gated standing in the sector at each date.
+
+        Columns: snapshot_date, score, sector, n (None when suppressed), p25, p50, p75,
+        percentile, top_percent, display, drop (fell ≥ 5 points since the previous snapshot).
+        """
+        history = self.store.history(person_key)
+        if history.empty:
+            raise NotFoundError("No scores were uploaded under that identifier.")
+        records = []
+        previous: float | None = None
+        for row in history.itertuples(index=False):
+            day = pd.Timestamp(row.snapshot_date).date()
+            value = _float_or_none(getattr(row, metric))
+            if value is None:
+                continue
+            idx = self.index(day)
+            sector = row.sector
+            standing = self._standing(idx, "sector", sector, metric, value, True)
+            q = self._quantile_row(idx, "sector", sector, metric)
+            records.append(
+                {
+                    "snapshot_date": day,
+                    "score": value,
+                    "sector": sector,
+                    "n": standing.n,
+                    "p25": q.p25,
+                    "p50": q.p50,
+                    "p75": q.p75,
+                    "percentile": standing.percentile,
+                    "top_percent": standing.top_percent,
+                    "display": standing.display,
+                    "drop": previous is not None and previous - value >= DROP_POINTS,
+                }
+            )
+            previous = value
+        return pd.DataFrame.from_records(
+            records,
+            columns=[
+                "snapshot_date",
+                "score",
+                "sector",
+                "n",
+                "p25",
+                "p50",
+                "p75",
+                "percentile",
+                "top_percent",
+                "display",
+                "drop",
+            ],
+        )
+
+    def cohort_trend(self, kind: CohortKind, name: str | None, metric: str = "ssi") -> pd.DataFrame:
+        """A cohort's gated size and quartiles at each of the latest snapshot dates."""
+        records = []
+        for day in self._snapshot_dates():
+            q = self._quantile_row(self.index(day), kind, name, metric)
+            records.append({"as_of": day, "n": q.n, "p25": q.p25, "p50": q.p50, "p75": q.p75})
+        return pd.DataFrame.from_records(records, columns=["as_of", "n", "p25", "p50", "p75"])
+
+    # ------------------------------------------------------------------ outcomes
+    def has_outcomes(self) -> bool:
+        frame = self.store.outcomes_members(self._as_of(None), self.settings.lookback_days)
+        return bool(len(frame)) and bool(frame[list(OUTCOMES)].notna().any().any())
+
+    def outcomes(
+        self,
+        kind: CohortKind = "all",
+        metric: str = "ssi",
+        as_of: dt.date | str | None = None,
+    ) -> list[OutcomeResult]:
+        """Spearman correlation of ``metric`` with each outcome, per publishable cohort.
+
+        Cohort-level only: the binned medians keep bands of at least k people and no
+        individual point is returned. rho's 95% interval uses Fisher's z with the
+        Fieller–Hartley–Pearson standard error 1.06/√(n−3).
+        """
+        day = self._as_of(as_of)
+        frame = self.store.outcomes_members(day, self.settings.lookback_days)
+        k = self.settings.min_cohort
+        groups: list[tuple[str | None, pd.DataFrame]]
+        if kind == "all":
+            groups = [(None, frame)]
+        else:
+            groups = [(str(n), g) for n, g in frame.groupby(kind, dropna=True)]
+        results = []
+        for name, group in groups:
+            if not privacy.is_publishable(len(group), k):
+                continue
+            for outcome in OUTCOMES:
+                pairs = group[[metric, outcome]].dropna()
+                results.append(
+                    _correlate(kind, name, metric, outcome, pairs, k, self.settings.bands)
+                )
+        return results
+
+    # ------------------------------------------------------------------ admin
+    def uploads(self) -> list[UploadInfo]:
+        return self.store.uploads()
+
+    def undo(self, upload_id: int) -> int:
+        """Remove one upload (restoring what it replaced); returns score rows removed."""
+        return self.store.undo(upload_id)
+
+    def erase(self, identifier: str) -> int:
+        """Delete every row of the person behind ``identifier``; returns rows deleted."""
+        return self.store.erase(person_key(self._secret, identifier))
+
+    def load_demo(
+        self, people: int = 400, seed: int = 7, progress: Progress | None = None
+    ) -> IngestResult:
+        """Generate the synthetic demo population and import it as a demo upload."""
+        from ssi_bench import demo
+
+        data = demo.demo_csv(people=people, seed=seed, today=self._today())
+        return self.ingest(
+            data,
+            demo.DEMO_FILE_NAME,
+            IngestOptions(is_demo=True, date_order="ymd"),
+            progress,
+        )
+
+    @staticmethod
+    def _today() -> dt.date:
+        return dt.date.today()
+
+    def remove_demo(self) -> int:
+        """Delete every demo upload and its rows; returns score rows removed."""
+        return self.store.remove_demo()
+
+    # ------------------------------------------------------------------ shares
+    def share_create(self, view: dict[str, Any], person_key: str | None = None) -> str:
+        """A share token for ``view`` (expires after ``settings.share_days``)."""
+        return share.create(self.store, view, days=self.settings.share_days, person_key=person_key)
+
+    def share_resolve(self, token: str) -> dict[str, Any]:
+        return share.resolve(self.store, token)
+
+    def share_revoke(self, share_id: int) -> bool:
+        return share.revoke(self.store, share_id)
+
+    def shares_active(self) -> list[dict[str, Any]]:
+        return share.active(self.store)
+
+
+# ---------------------------------------------------------------------- helpers
+def benchmarks_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    columns = ["kind", "name", "as_of", "metric", "n", "suppressed", "p10", "p25", "p50"]
+    columns += ["p75", "p90"]
+    frame = pd.DataFrame.from_records(rows, columns=columns)
+    frame["n"] = frame["n"].astype("Int64")
+    for col in ("p10", "p25", "p50", "p75", "p90"):
+        frame[col] = frame[col].astype("Float64")
+    return frame
+
+
+def _typed_score(metric: str, score: float | None, pillars: Sequence[float] | None) -> float:
+    if pillars is not None:
+        values = [float(p) for p in pillars]
+        if len(values) != 4:
+            raise SSIBenchError("give four pillar scores: brand, people, insights, relationships")
+        scores = dict(zip(PILLARS, values, strict=True))
+        scores["ssi"] = round(sum(values), 4)
+        _check_typed(scores)  # type: ignore[arg-type]
+        return scores[metric]
+    if score is None:
+        raise SSIBenchError("give a person, a score or the four pillar scores")
+    _check_typed({metric: float(score)})
+    return float(score)
+
+
+def _check_typed(scores: dict[str, float | None]) -> None:
+    for metric, value in scores.items():
+        if value is None:
+            continue
+        top = 100.0 if metric == "ssi" else 25.0
+        if math.isnan(value) or not 0 <= value <= top:
+            raise SSIBenchError(f"{metric} {value:g} is outside 0–{top:g}")
+
+
+def _weakest_pillar(
+    scores: dict[str, float | None], quants: dict[str, dict[str, BenchmarkRow]]
+) -> str | None:
+    """The pillar with the largest gap below the cohort median (sector, else everyone)."""
+    for kind in ("sector", "all"):
+        rows = quants.get(kind)
+        if not rows:
+            continue
+        gaps = {}
+        for p in PILLARS:
+            median = rows[p].p50
+            mine = scores.get(p)
+            if median is not None and mine is not None:
+                gaps[p] = median - mine
+        if gaps:
+            return max(gaps, key=lambda p: gaps[p])
+    return None
+
+
+def _drop_cross_file_duplicates(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[Reject]]:
+    """Keep the last file's row for each person + date; report the others."""
+    dup = rows.duplicated(["person", "snapshot_date"], keep="last")
+    if not dup.any():
+        return rows.drop(columns=["_file"]), []
+    kept = rows[~dup]
+    winner = kept.set_index(["person", "snapshot_date"])[["_file", "_line"]]
+    rejects = []
+    for row in rows[dup].itertuples(index=False):
+        w = winner.loc[(row.person, row.snapshot_date)]
+        rejects.append(
+            Reject(
+                int(row._line),
+                "date",
+                f"duplicate of {w['_file']} line {int(w['_line'])} (same person and date); "
+                "the later file's row was kept",
+                file=str(row._file),
+            )
+        )
+    return kept.drop(columns=["_file"]), rejects
+
+
+def _spearman(x: np.ndarray, y: np.ndarray) -> float:
+    rx = pd.Series(x).rank(method="average").to_numpy()
+    ry = pd.Series(y).rank(method="average").to_numpy()
+    if rx.std() == 0 or ry.std() == 0:
+        return float("nan")
+    return float(np.corrcoef(rx, ry)[0, 1])
+
+
+def _correlate(
+    kind: CohortKind,
+    name: str | None,
+    metric: str,
+    outcome: str,
+    pairs: pd.DataFrame,
+    k: int,
+    bands: tuple[tuple[float, str], ...],
+) -> OutcomeResult:
+    n = len(pairs)
+    binned = _binned_medians(pairs, metric, outcome, k, bands)
+    if not privacy.is_publishable(n, k):
+        return OutcomeResult(
+            kind, name, metric, outcome, None, None, None, None,
+            f"Fewer than {k} people have {outcome} recorded: the data cannot tell.",
+            binned,
+        )  # fmt: skip
+    rho = _spearman(pairs[metric].to_numpy(float), pairs[outcome].to_numpy(float))
+    if math.isnan(rho) or n < 4:
+        return OutcomeResult(
+            kind, name, metric, outcome, n, None, None, None,
+            "No variation to correlate: the data cannot tell.", binned,
+        )  # fmt: skip
+    z = math.atanh(max(min(rho, 0.999999), -0.999999))
+    half = 1.96 * 1.06 / math.sqrt(n - 3)
+    lo, hi = math.tanh(z - half), math.tanh(z + half)
+    if lo <= 0 <= hi:
+        verdict = (
+            f"The data cannot tell: with {n} people the interval for ρ spans zero "
+            f"({lo:+.2f} to {hi:+.2f})."
+        )
+    else:
+        direction = "higher" if rho > 0 else "lower"
+        verdict = (
+            f"Higher {metric} goes with {direction} {outcome} here (ρ = {rho:+.2f}, 95% "
+            f"interval {lo:+.2f} to {hi:+.2f}, n = {n}). Association, not cause."
+        )
+    return OutcomeResult(kind, name, metric, outcome, n, rho, lo, hi, verdict, binned)
+
+
+def _binned_medians(
+    pairs: pd.DataFrame,
+    metric: str,
+    outcome: str,
+    k: int,
+    bands: tuple[tuple[float, str], ...],
+) -> pd.DataFrame:
+    """Median outcome per score band, keeping only bands of at least k people."""
+    columns = ["band", "n", "median"]
+    if pairs.empty:
+        return pd.DataFrame(columns=columns)
+    scale = 1.0 if metric == "ssi" else 0.25  # pillar bands are the SSI bands scaled to 0–25
+    edges = [lo * scale for lo, _ in bands]
+    labels = [label for _, label in bands]
+    which = np.searchsorted(np.asarray(edges), pairs[metric].to_numpy(float), side="right") - 1
+    records = []
+    for i, label in enumerate(labels):
+        sel = pairs[outcome].to_numpy(float)[which == i]
+        if len(sel) >= k:
+            records.append({"band": label, "n": len(sel), "median": float(np.median(sel))})
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+__all__ = ["Bench", "benchmarks_frame", "quantiles"]
