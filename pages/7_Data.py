@@ -32,7 +32,8 @@ else:
             "I understand: this removes the upload's rows and restores what it replaced",
             key="undo_confirm",
         )
-        if st.form_submit_button("Undo upload", type="primary") and ui.assert_admin():
+        undo = st.form_submit_button("Undo upload", type="primary", key="undo_submit")
+        if undo and ui.assert_admin():
             if not sure:
                 st.warning("Tick the box to confirm.")
             else:
@@ -51,7 +52,7 @@ st.caption(
 with st.form("erase_form", clear_on_submit=True):
     identifier = st.text_input("Identifier to erase", type="password", key="erase_identifier")
     sure = st.checkbox("I understand: this cannot be undone", key="erase_confirm")
-    if st.form_submit_button("Erase", type="primary") and ui.assert_admin():
+    if st.form_submit_button("Erase", type="primary", key="erase_submit") and ui.assert_admin():
         if not identifier.strip():
             st.warning("Type the identifier.")
         elif not sure:
@@ -125,7 +126,7 @@ else:
         share_id = st.selectbox(
             "Revoke link", ui.share_ids(shares), format_func=lambda i: f"#{i}", key="revoke_id"
         )
-        if st.form_submit_button("Revoke") and ui.assert_admin():
+        if st.form_submit_button("Revoke", key="revoke_submit") and ui.assert_admin():
             try:
                 if bench.share_revoke(int(share_id or 0)):
                     ui.flash(f"Share link #{share_id} revoked.")

@@ -373,7 +373,7 @@ def require_admin() -> None:
         st.error(st.session_state["admin_message"])
     with st.form("admin_form"):
         st.text_input("Admin password", type="password", key="admin_password_input")
-        st.form_submit_button("Unlock", on_click=_check_admin_password)
+        st.form_submit_button("Unlock", on_click=_check_admin_password, key="admin_unlock")
     st.stop()
 
 
@@ -563,7 +563,7 @@ def identify_widget() -> str | None:
             key="identifier_input",
             help="Hashed immediately; never stored, shown or put in the link.",
         )
-        st.form_submit_button("Show my benchmark", on_click=_identify)
+        st.form_submit_button("Show my benchmark", on_click=_identify, key="identify_submit")
     if st.session_state.get("identify_error"):
         st.error(st.session_state["identify_error"])
     return None

@@ -1,0 +1,584 @@
+"""Every page through Streamlit's AppTest: start at app.py, switch pages, click, read.
+
+The database is a temporary file (SSI_BENCH_DB); data is seeded through the same cached
+Bench the app uses (``ui.get_bench()``: AppTest runs the scripts in this process). Expected
+numbers are computed here from the seeded rows, never read back from the library.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from ssi_bench import ui
+from ssi_bench.model import IngestOptions
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+TIMEOUT = 60
+SECRET = "app-test-secret"
+LATEST = dt.date(2026, 11, 2)
+EARLIER = dt.date(2026, 10, 5)
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "[x](javascript:alert(1))",
+    '=HYPERLINK("http://x")',
+    "$x$",
+]
+
+
+# ------------------------------------------------------------------------------ fixtures
+@pytest.fixture(autouse=True)
+def fresh_app(tmp_path, monkeypatch) -> Iterator[None]:
+    """A fresh database file per test, and no cache surviving from another test."""
+    monkeypatch.setenv("SSI_BENCH_DB", str(tmp_path / "app.duckdb"))
+    monkeypatch.setenv("SSI_BENCH_SECRET", SECRET)
+    monkeypatch.delenv("SSI_BENCH_ADMIN_PASSWORD", raising=False)
+    monkeypatch.delenv("SSI_BENCH_MIN_COHORT", raising=False)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    try:
+        ui.get_bench().close()
+    finally:
+        st.cache_resource.clear()
+        st.cache_data.clear()
+
+
+def bench():
+    return ui.get_bench()
+
+
+# ------------------------------------------------------------------------------ data
+def software_ssi(i: int) -> float:
+    return round(5 + 0.4 * i, 2) + 30.0
+
+
+def team_rows() -> list[dict[str, object]]:
+    """49 Software people (ssi 35.0 … 54.2), 20 Retail people (ssi 20.0 … 23.8).
+
+    Networks: Team Big (30), Team Mid (15), Team Tiny (4, below k = 10) in Software;
+    Retail has no network. Two snapshots; s00 fell by 6 points between them.
+    """
+    rows: list[dict[str, object]] = []
+    for i in range(49):
+        network = "Team Big" if i < 30 else "Team Mid" if i < 45 else "Team Tiny"
+        for day in (EARLIER, LATEST):
+            bump = 6.0 if (i == 0 and day == EARLIER) else 0.0
+            rows.append(
+                {
+                    "email": f"s{i:02d}@x.test",
+                    "date": day.isoformat(),
+                    "sector": "Software",
+                    "network": network,
+                    "brand": f"{round(5 + 0.4 * i, 2) + bump:.2f}",
+                    "people": "10",
+                    "insights": "10",
+                    "relationships": "10",
+                }
+            )
+    for j in range(20):
+        rows.append(
+            {
+                "email": f"r{j:02d}@x.test",
+                "date": LATEST.isoformat(),
+                "sector": "Retail",
+                "network": "",
+                "brand": "5",
+                "people": "5",
+                "insights": "5",
+                "relationships": f"{5 + 0.2 * j:.2f}",
+            }
+        )
+    return rows
+
+
+def latest_ssi() -> dict[str, list[float]]:
+    """Latest SSI per sector, computed from the rows as written (independent of the app)."""
+    out: dict[str, list[float]] = {}
+    for r in team_rows():
+        if r["date"] != LATEST.isoformat():
+            continue
+        total = sum(float(r[p]) for p in ("brand", "people", "insights", "relationships"))
+        out.setdefault(str(r["sector"]), []).append(round(total, 2))
+    return out
+
+
+def csv_bytes(rows: list[dict[str, object]], sep: str = ",") -> bytes:
+    header: list[str] = []
+    for r in rows:
+        header.extend(k for k in r if k not in header)
+    lines = [sep.join(header)]
+    lines += [sep.join(str(r.get(h, "")) for h in header) for r in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def seed_team() -> None:
+    bench().ingest(csv_bytes(team_rows()), "team.csv", IngestOptions(today=LATEST))
+
+
+def top_percent(values: list[float], score: float, typed: bool) -> float:
+    """Design's "Top X%" = 100·(A + (E+1)/2)/N; a typed score joins as one more member."""
+    above = sum(v > score for v in values)
+    equal = sum(v == score for v in values) + (1 if typed else 0)
+    n = len(values) + (1 if typed else 0)
+    return 100 * (above + (equal + 1) / 2) / n
+
+
+def percentile_rank(values: list[float], score: float, typed: bool) -> float:
+    below = sum(v < score for v in values)
+    equal = sum(v == score for v in values) + (1 if typed else 0)
+    n = len(values) + (1 if typed else 0)
+    return 100 * (below + equal / 2) / n
+
+
+# ------------------------------------------------------------------------------ helpers
+def start(page: str | None = None, **query: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    if page is not None:
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> list[str]:
+    """Every piece of text the page shows (markdown, text, captions, alerts, metrics)."""
+    out: list[str] = []
+    for kind in ("markdown", "text", "caption", "info", "warning", "error", "success", "code"):
+        out.extend(str(e.value) for e in getattr(at, kind))
+    for m in at.metric:
+        out.extend([str(m.label), str(m.value)])
+    out.extend(str(t.label) for t in at.tabs)
+    return out
+
+
+def all_table_cells(at: AppTest) -> list[str]:
+    cells: list[str] = []
+    for df in at.dataframe:
+        frame = df.value
+        cells.extend(str(c) for c in frame.columns)
+        for col in frame.columns:
+            cells.extend(str(v) for v in frame[col].tolist())
+    return cells
+
+
+def shown_top(text: str) -> float:
+    match = re.search(r"Top (\d+(?:\.\d+)?)%", text)
+    assert match, text
+    return float(match.group(1))
+
+
+def standing_text(at: AppTest, heading: str) -> str:
+    """The markdown sentence right after the bold cohort heading that starts with heading."""
+    md = [str(e.value) for e in at.markdown]
+    for i, value in enumerate(md):
+        if value.startswith(f"**{ui.safe_md(heading)}"):
+            return md[i + 1]
+    raise AssertionError(f"no standing under {heading!r} in {md}")
+
+
+def assert_no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+# ------------------------------------------------------------------------------ home
+def test_home_on_an_empty_database_says_there_is_no_data_yet():
+    at = start()
+    assert any("No data yet" in t for t in texts(at))
+    assert any(ui.NO_PASSWORD_NOTICE in t for t in [e.value for e in at.info]) is False
+
+
+def test_check_my_score_shows_the_independently_computed_top_percent():
+    seed_team()
+    at = start()
+    typed = (14.6, 10.0, 10.0, 15.0)  # 49.6: between s36 (49.4) and s37 (49.8)
+    for pillar, value in zip(("brand", "people", "insights", "relationships"), typed, strict=True):
+        at.number_input(key=f"check_{pillar}").set_value(value)
+    at.selectbox(key="check_sector").select("Software")
+    at.run()
+    assert_no_exception(at)
+    score = sum(typed)
+    by_sector = latest_ssi()
+    expected_sector = top_percent(by_sector["Software"], score, typed=True)
+    assert expected_sector == pytest.approx(26.0)  # 100·(12 + 1)/50
+    sector_text = standing_text(at, "Sector — Software")
+    assert shown_top(sector_text) == pytest.approx(expected_sector, abs=0.5)
+    pr = percentile_rank(by_sector["Software"], score, typed=True)
+    assert f"percentile {pr:.0f}" in sector_text.replace("\\", "")
+    everyone = [v for values in by_sector.values() for v in values]
+    expected_all = top_percent(everyone, score, typed=True)
+    assert shown_top(standing_text(at, "Everyone")) == pytest.approx(expected_all, abs=1.0)
+    assert any("Good" in t or "Average" in t or "improve" in t for t in texts(at))
+    # nothing stored
+    assert bench().status().rows == len(team_rows())
+
+
+def test_check_my_score_with_only_the_total():
+    seed_team()
+    at = start()
+    at.number_input(key="check_total").set_value(49.6)
+    at.run()
+    everyone = [v for values in latest_ssi().values() for v in values]
+    expected = top_percent(everyone, 49.6, typed=True)
+    assert shown_top(standing_text(at, "Everyone")) == pytest.approx(expected, abs=1.0)
+
+
+# ------------------------------------------------------------------------------ upload
+def test_upload_previews_then_imports_once_and_reports_rejects():
+    rows = team_rows()
+    rows.append({**rows[0], "email": "bad@x.test", "brand": "31.5"})  # above 25
+    data = csv_bytes(rows, sep=";")
+    at = start("pages/1_Upload.py")
+    assert any(ui.NO_PASSWORD_NOTICE in str(e.value) for e in at.info)
+    at.file_uploader(key="upload_files").set_value(("team.csv", data, "text/csv"))
+    at.run()
+    assert_no_exception(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Rows read"] == f"{len(rows):,}"
+    assert metrics["Valid rows"] == f"{len(rows) - 1:,}"
+    assert metrics["Rejected"] == "1"
+    mapping = at.dataframe(key="preview_0_mapping").value
+    assert "brand" in set(mapping["field"])
+    assert any("semicolon" in str(t.value) for t in at.text)
+    assert bench().status().rows == 0  # preview writes nothing
+
+    at.button(key="import_button").click().run()
+    assert_no_exception(at)
+    assert any("Imported as upload #" in str(s.value) for s in at.success)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Accepted"] == f"{len(rows) - 1:,}"
+    assert metrics["Rejected"] == "1"
+    rejects = at.dataframe(key="result_rejects").value
+    assert list(rejects["field"]) == ["brand"]
+    assert "bad@x.test" not in " ".join(all_table_cells(at))
+    assert at.get("download_button")
+
+    # reruns and a second click never import twice
+    at.run()
+    at.button(key="import_button").click().run()
+    assert_no_exception(at)
+    assert len(bench().uploads()) == 1
+    assert any("already ran" in str(i.value) for i in at.info)
+
+
+def test_upload_of_an_unreadable_file_shows_one_error_and_no_import_button_action():
+    at = start("pages/1_Upload.py")
+    at.file_uploader(key="upload_files").set_value(("junk.csv", b"\x00\x01\x02garbage", "text/csv"))
+    at.run()
+    assert_no_exception(at)
+    assert at.error
+    assert at.button(key="import_button").disabled
+
+
+# ------------------------------------------------------------------------------ my benchmark
+def identify(at: AppTest, identifier: str) -> AppTest:
+    at.text_input(key="identifier_input").input(identifier)
+    at.button(key="identify_submit").click().run()
+    assert_no_exception(at)
+    return at
+
+
+def test_my_benchmark_for_a_known_person_matches_an_independent_computation():
+    seed_team()
+    at = identify(start("pages/2_My_benchmark.py"), "s40@x.test")
+    software = latest_ssi()["Software"]
+    mine = software_ssi(40)
+    expected = top_percent(software, mine, typed=False)
+    sector_text = standing_text(at, "Your sector — Software")
+    assert shown_top(sector_text) == pytest.approx(expected, abs=0.5)
+    pr = percentile_rank(software, mine, typed=False)
+    assert f"percentile {pr:.0f}" in sector_text.replace("\\", "")
+    assert "49 people" in sector_text
+    assert at.get("plotly_chart")
+    # the identifier is hashed at once: never shown, kept or put in the URL
+    assert "s40@x.test" not in " ".join(texts(at))
+    assert at.session_state["identifier_input"] == ""
+    assert "s40@x.test" not in str(at.query_params)
+    assert len(at.session_state["person_key"]) >= 32
+
+
+def test_a_cohort_below_k_says_why_shows_no_number_and_offers_the_parent():
+    seed_team()
+    at = identify(start("pages/2_My_benchmark.py"), "s46@x.test")  # Team Tiny: 4 people
+    warnings = [str(w.value) for w in at.warning]
+    assert any("Fewer than 10 people" in w for w in warnings)
+    for w in warnings:
+        assert not re.search(r"Top \d", w)
+    md = " ".join(str(m.value) for m in at.markdown)
+    assert "parent cohort" in md
+    assert "Team Tiny" in md.replace("\\", "")
+    assert "4 people" not in " ".join(texts(at))
+
+
+def test_unknown_identifier_is_one_message_and_nothing_else():
+    seed_team()
+    at = identify(start("pages/2_My_benchmark.py"), "nobody@x.test")
+    assert [str(e.value) for e in at.error] == ["No scores were uploaded under that identifier."]
+    assert "person_key" not in at.session_state
+
+
+def test_trends_shows_the_history_and_the_drop():
+    seed_team()
+    at = start("pages/3_Trends.py")
+    at = identify(at, "s00@x.test")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Snapshots"] == "2"
+    assert metrics["Drops of 5+ points"] == "1"
+    assert at.get("plotly_chart")
+
+
+# ------------------------------------------------------------------------------ cohorts
+def test_sectors_and_networks_list_cohorts_and_mark_small_ones():
+    seed_team()
+    at = start("pages/4_Sectors.py")
+    assert_no_exception(at)
+    sizes = at.dataframe(key="sectors_sizes").value
+    assert dict(zip(sizes["sector"], sizes["people"], strict=True)) == {
+        "Software": "49",
+        "Retail": "20",
+    }
+    assert at.get("plotly_chart")
+    at = start("pages/5_Networks.py")
+    sizes = at.dataframe(key="networks_sizes").value
+    people = dict(zip(sizes["network"], sizes["people"], strict=True))
+    assert people["Team Big"] == "30"
+    assert people["Team Tiny"] == "fewer than 10"
+
+
+def test_outcomes_without_outcome_columns_says_so():
+    seed_team()
+    at = start("pages/6_Outcomes.py")
+    assert any("No outcomes uploaded yet" in str(i.value) for i in at.info)
+
+
+def test_outcomes_with_the_demo_data_show_verdicts():
+    bench().load_demo(people=300)
+    at = start("pages/6_Outcomes.py")
+    assert_no_exception(at)
+    table = at.dataframe(key="outcomes_table").value
+    assert len(table) > 0
+    assert all(isinstance(v, str) and v for v in table["what it says"])
+
+
+# ------------------------------------------------------------------------------ share links
+def test_share_create_open_revoke():
+    seed_team()
+    at = identify(start("pages/2_My_benchmark.py"), "s40@x.test")
+    own = standing_text(at, "Your sector — Software")
+    at.button(key="mb_share_button").click().run()
+    link = str(at.code[0].value)
+    token = link.split("share=", 1)[1]
+    assert len(token) >= 22
+
+    shared = start(share=token)
+    assert_no_exception(shared)
+    assert any("shared view" in str(i.value) for i in shared.info)
+    assert standing_text(shared, "Your sector — Software") == own
+    assert "s40@x.test" not in " ".join(texts(shared))
+    assert not shared.text_input  # read-only: no identifier box, no inputs
+
+    shares = bench().shares_active()
+    assert len(shares) == 1
+    data = start("pages/7_Data.py")
+    data.selectbox(key="revoke_id").select(ui.share_ids(shares)[0])
+    data.button(key="revoke_submit").click().run()
+    assert_no_exception(data)
+    assert bench().shares_active() == []
+
+    gone = start(share=token)
+    assert [str(e.value) for e in gone.error] == [ui.SHARE_INVALID]
+    assert not gone.metric
+    assert not gone.markdown
+    assert not gone.dataframe
+
+
+def test_an_unknown_share_token_shows_one_message_on_any_page():
+    seed_team()
+    for page in (None, "pages/4_Sectors.py"):
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        at.query_params["share"] = "not-a-real-token"
+        at.run()
+        if page:
+            at.switch_page(page).run()
+        assert [str(e.value) for e in at.error] == [ui.SHARE_INVALID]
+        assert not at.dataframe
+
+
+def test_sectors_share_link_reopens_the_cohort_view():
+    seed_team()
+    at = start("pages/4_Sectors.py")
+    at.button(key="sectors_share_button").click().run()
+    token = str(at.code[0].value).split("share=", 1)[1]
+    shared = start(share=token)
+    sizes = shared.dataframe(key="shared_sizes").value
+    assert set(sizes["sector"]) == {"Software", "Retail"}
+
+
+# ------------------------------------------------------------------------------ admin gate
+@pytest.mark.parametrize("page", ["pages/1_Upload.py", "pages/7_Data.py"])
+def test_admin_gate_blocks_until_the_right_password(page, monkeypatch):
+    monkeypatch.setenv("SSI_BENCH_ADMIN_PASSWORD", "correct horse")
+    seed_team()
+    at = start(page)
+    assert not at.file_uploader
+    assert not at.dataframe
+    assert any("Admin password required" in str(h.value) for h in at.subheader)
+    at.text_input(key="admin_password_input").input("wrong")
+    at.button(key="admin_unlock").click().run()
+    assert any("Wrong password" in str(e.value) for e in at.error)
+    at.text_input(key="admin_password_input").input("correct horse")
+    at.button(key="admin_unlock").click().run()
+    assert_no_exception(at)
+    if page.endswith("Upload.py"):
+        assert at.file_uploader
+    else:
+        assert at.dataframe(key="uploads_table").value.shape[0] == 1
+    assert not any(ui.NO_PASSWORD_NOTICE in str(i.value) for i in at.info)
+
+
+def test_admin_gate_pauses_after_three_wrong_tries(monkeypatch):
+    monkeypatch.setenv("SSI_BENCH_ADMIN_PASSWORD", "correct horse")
+    at = start("pages/7_Data.py")
+    for _ in range(3):
+        at.text_input(key="admin_password_input").input("nope")
+        at.button(key="admin_unlock").click().run()
+    assert any("Too many wrong tries" in str(e.value) for e in at.error)
+    assert not at.text_input  # no form while paused
+    at.session_state["admin_password_input"] = "correct horse"
+    at.run()
+    assert not at.dataframe
+
+
+def test_admin_gate_reads_the_password_from_secrets():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.secrets["admin_password"] = "from-secrets"
+    at.run()
+    at.switch_page("pages/1_Upload.py").run()
+    assert not at.file_uploader
+    at.text_input(key="admin_password_input").input("from-secrets")
+    at.button(key="admin_unlock").click().run()
+    assert at.file_uploader
+
+
+def test_without_a_password_the_admin_pages_are_open_and_say_so():
+    at = start("pages/7_Data.py")
+    assert any(ui.NO_PASSWORD_NOTICE in str(i.value) for i in at.info)
+    assert at.dataframe(key="settings_table")
+
+
+def test_data_page_undo_erase_and_demo_removal():
+    seed_team()
+    bench().load_demo(people=120)
+    at = start("pages/7_Data.py")
+    assert_no_exception(at)
+    uploads = at.dataframe(key="uploads_table").value
+    assert len(uploads) == 2
+    # erase needs the confirmation
+    at.text_input(key="erase_identifier").input("s01@x.test")
+    at.button(key="erase_submit").click().run()
+    assert any("Tick the box" in str(w.value) for w in at.warning)
+    at.text_input(key="erase_identifier").input("s01@x.test")
+    at.checkbox(key="erase_confirm").check()
+    at.button(key="erase_submit").click().run()
+    assert any("Erased: 2 rows deleted" in str(s.value) for s in at.success)
+    # demo removal
+    at.button(key="remove_demo").click().run()
+    assert any("Demo data removed" in str(s.value) for s in at.success)
+    assert not bench().status().is_demo
+    # undo the team upload
+    at.selectbox(key="undo_id").select(bench().uploads()[0].upload_id)
+    at.checkbox(key="undo_confirm").check()
+    at.button(key="undo_submit").click().run()
+    assert_no_exception(at)
+    assert bench().status().rows == 0
+
+
+# ------------------------------------------------------------------------------ hostile text
+def hostile_rows() -> list[dict[str, object]]:
+    rows = []
+    for s, sector in enumerate(HOSTILE):
+        for i in range(12):
+            rows.append(
+                {
+                    "email": f"h{s}-{i}@x.test",
+                    "date": LATEST.isoformat(),
+                    "sector": sector,
+                    "network": HOSTILE[(s + 1) % len(HOSTILE)],
+                    "ssi": f"{40 + s + i * 0.5:.2f}",
+                }
+            )
+    return rows
+
+
+def assert_literal_or_escaped(at: AppTest) -> None:
+    """Hostile names appear literally in tables, and only escaped inside markdown."""
+    for md in at.markdown:
+        value = str(md.value)
+        assert "<script>" not in value
+        assert "](javascript:" not in value
+        assert not re.search(r"(?<!\\)\$x(?<!\\)\$", value)
+    for el in (*at.caption, *at.warning, *at.info, *at.success):
+        assert "<script>" not in str(el.value) or "\\<script\\>" in str(el.value)
+
+
+def test_hostile_names_appear_literally_in_every_listing():
+    bench().ingest(csv_bytes(hostile_rows()), "<b>evil</b>=cmd().csv", IngestOptions())
+    at = start()
+    options = at.selectbox(key="check_sector").options
+    assert set(HOSTILE) <= set(options)
+    assert_literal_or_escaped(at)
+
+    for page, key, column in (
+        ("pages/4_Sectors.py", "sectors_sizes", "sector"),
+        ("pages/5_Networks.py", "networks_sizes", "network"),
+    ):
+        at = start(page)
+        assert_no_exception(at)
+        assert set(at.dataframe(key=key).value[column]) == set(HOSTILE)
+        assert set(HOSTILE) <= set(
+            at.dataframe(key=f"{key.split('_')[0]}_quantiles").value["cohort"]
+        )
+        assert_literal_or_escaped(at)
+
+    at = start("pages/7_Data.py")
+    assert "<b>evil</b>=cmd().csv" in set(at.dataframe(key="uploads_table").value["file"])
+    assert_literal_or_escaped(at)
+
+    at = identify(start("pages/2_My_benchmark.py"), "h0-3@x.test")
+    assert any(HOSTILE[0] in str(t.value) for t in at.text)  # "Sector: <script>…" as text
+    md = [str(m.value) for m in at.markdown]
+    assert any(ui.safe_md(HOSTILE[0]) in m for m in md)
+    assert_literal_or_escaped(at)
+
+
+def test_safe_md_escapes_markdown_html_latex_and_directives():
+    for name in [*HOSTILE, ":red[x]", "**b**", "# h", "a\nb"]:
+        escaped = ui.safe_md(name)
+        assert re.sub(r"\\(.)", r"\1", escaped) == name.replace("\n", " ")
+        for ch in "<>[]()$*#:=":
+            assert f"{ch}" not in re.sub(r"\\.", "", escaped)
+
+
+def test_standing_sentence_says_it_both_ways():
+    from ssi_bench.model import CohortId, Standing
+
+    cohort = CohortId("sector", "Software", LATEST)
+    exact = Standing("ssi", 40.0, cohort, 40, False, 25.0, 75.0, "Top 75%")
+    assert ui.standing_sentence(exact, 10) == (
+        "Top 75% · percentile 25: three in four score higher (of 40 people)"
+    )
+    banded = Standing("ssi", 40.0, cohort, 15, False, None, 25.0, "Top 25%", precision="banded")
+    assert ui.standing_sentence(banded, 10).startswith("Top 25% (rounded up to a band")
+    hidden = Standing("ssi", 40.0, cohort, None, True, None, None, "", precision="suppressed")
+    assert "Fewer than 10 people" in ui.standing_sentence(hidden, 10)
+    assert ui.share_higher_words(50) == "half score higher"
+    assert ui.share_higher_words(37) == "about 37 in 100 score higher"
