@@ -1,0 +1,416 @@
+"""End to end through Bench: import, pseudonymise, store, cohorts, gate.
+
+Expected values are computed here, independently: cohorts are rebuilt from the source rows
+with plain Python and ranks come from scipy.stats.percentileofscore.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import random
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import percentileofscore
+
+from ssi_bench.api import Bench
+from ssi_bench.config import Settings
+from ssi_bench.errors import IngestError, NotFoundError, SSIBenchError
+from ssi_bench.model import IngestOptions
+from tests.conftest import TEST_SECRET, csv_bytes
+
+AS_OF = dt.date(2026, 10, 26)
+
+
+def make_rows(seed: int = 1, people: int = 80) -> list[dict[str, object]]:
+    """Weekly snapshots for `people` people in three sectors, with ties and stale people.
+
+    Scores are whole-number pillars so ties are frequent; people 0-4 stopped 20 weeks ago
+    (outside the 90-day window).
+    """
+    rng = random.Random(seed)
+    sectors = ["Software", "Consulting", "Tiny sector"]
+    rows = []
+    for i in range(people):
+        sector = sectors[0] if i % 2 else sectors[1]
+        if i >= people - 6:
+            sector = sectors[2]  # 6 people: below k=10
+        team = f"Team {i % 4}" if i < 48 else "Small team"
+        last_week = 20 if i < 5 else rng.choice([0, 0, 0, 1, 2])
+        for w in range(last_week, last_week + 4):
+            day = AS_OF - dt.timedelta(weeks=w)
+            pillars = [rng.randint(5, 20) for _ in range(4)]
+            rows.append(
+                {
+                    "email": f"Person.{i}@Example.com",
+                    "date": day.isoformat(),
+                    "sector": sector,
+                    "team": team,
+                    "brand": pillars[0],
+                    "people": pillars[1],
+                    "insights": pillars[2],
+                    "relationships": pillars[3],
+                }
+            )
+    return rows
+
+
+def latest_cohort(rows, as_of, window=90):
+    """Each person's latest row with as_of - window < date <= as_of (independent rebuild)."""
+    best: dict[str, dict[str, object]] = {}
+    for r in rows:
+        day = dt.date.fromisoformat(str(r["date"]))
+        if not (as_of - dt.timedelta(days=window) < day <= as_of):
+            continue
+        key = str(r["email"]).lower()
+        if key not in best or str(best[key]["date"]) < str(r["date"]):
+            best[key] = r
+    return best
+
+
+def total(r) -> float:
+    return float(sum(float(r[p]) for p in ("brand", "people", "insights", "relationships")))
+
+
+@pytest.fixture
+def loaded(bench: Bench):
+    rows = make_rows()
+    result = bench.ingest(csv_bytes(rows), "team.csv", IngestOptions(today=AS_OF))
+    return bench, rows, result
+
+
+def test_ingest_counts_every_row_and_stores_none_twice(loaded):
+    bench, rows, result = loaded
+    assert result.rows_read == len(rows)
+    assert result.rows_accepted == len(rows)
+    assert result.rows_rejected == 0
+    assert result.rows_new == len(rows)
+    again = bench.ingest(csv_bytes(rows), "team.csv", IngestOptions(today=AS_OF))
+    assert (again.rows_new, again.rows_updated) == (0, 0)
+    assert bench.status().rows == len(rows)
+
+
+def test_sector_percentile_of_every_person_matches_scipy(loaded):
+    bench, rows, _ = loaded
+    cohort = latest_cohort(rows, AS_OF)
+    for email, row in cohort.items():
+        sector = row["sector"]
+        values = [total(r) for r in cohort.values() if r["sector"] == sector]
+        if len(values) < 30:
+            continue  # banded class, checked separately
+        s = bench.percentile(person=email, cohort="sector")
+        assert s.n == len(values)
+        expected = percentileofscore(values, total(row), kind="mean")
+        assert s.percentile == pytest.approx(round(expected, 1), abs=0.051)
+        above = sum(v > total(row) for v in values)
+        equal = sum(v == total(row) for v in values)
+        top = 100 * (above + (equal + 1) / 2) / len(values)
+        assert s.top_percent == pytest.approx(round(top, 1), abs=0.051)
+
+
+def test_pillar_percentiles_match_scipy_in_everyone(loaded):
+    bench, rows, _ = loaded
+    cohort = latest_cohort(rows, AS_OF)
+    email, row = sorted(cohort.items())[3]
+    for pillar in ("brand", "people", "insights", "relationships"):
+        values = [float(r[pillar]) for r in cohort.values()]
+        s = bench.percentile(person=email, cohort="all", metric=pillar)
+        expected = percentileofscore(values, float(row[pillar]), kind="mean")
+        assert s.n == len(values)
+        assert s.percentile == pytest.approx(round(expected, 1), abs=0.051)
+
+
+def test_a_stale_person_is_outside_the_window_and_gets_a_clear_refusal(loaded):
+    bench, _, _ = loaded
+    with pytest.raises(NotFoundError, match="no snapshot in the 90 days"):
+        bench.percentile(person="person.0@example.com")
+
+
+def test_an_unknown_person_is_not_found(loaded):
+    bench, _, _ = loaded
+    with pytest.raises(NotFoundError):
+        bench.percentile(person="nobody@example.com")
+
+
+def test_identifier_is_matched_after_normalisation(loaded):
+    bench, _, _ = loaded
+    a = bench.percentile(person="  PERSON.7@EXAMPLE.COM ")
+    b = bench.percentile(person="person.7@example.com")
+    assert a == b
+
+
+def test_typed_in_score_joins_the_cohort_as_one_more_member(loaded):
+    bench, rows, _ = loaded
+    cohort = latest_cohort(rows, AS_OF)
+    values = [total(r) for r in cohort.values()]
+    typed = (10.0, 12.0, 9.0, 11.0)
+    s = bench.percentile(pillars=typed, cohort="all")
+    expected = percentileofscore([*values, sum(typed)], sum(typed), kind="mean")
+    assert s.n == len(values) + 1
+    assert s.percentile == pytest.approx(round(expected, 1), abs=0.051)
+
+
+def test_small_sector_is_suppressed_and_offers_everyone(loaded):
+    bench, rows, _ = loaded
+    s = bench.percentile(score=50, cohort="sector", sector="Tiny sector")
+    assert s.suppressed
+    assert (s.n, s.percentile, s.top_percent) == (None, None, None)
+    assert "Fewer than 10" in s.display
+    assert s.fallback is not None
+    assert s.fallback.cohort.kind == "all"
+    assert not s.fallback.suppressed
+
+
+def test_network_falls_back_to_sector_then_everyone(bench: Bench):
+    rows = make_rows()
+    for r in rows:
+        if r["team"] == "Small team":
+            r["sector"] = "Tiny sector"
+    bench.ingest(csv_bytes(rows), "t.csv", IngestOptions(today=AS_OF))
+    cohort = latest_cohort(rows, AS_OF)
+    email = next(e for e, r in cohort.items() if r["team"] == "Small team")
+    s = bench.percentile(person=email, cohort="network")
+    assert s.suppressed and s.cohort.kind == "network"
+    assert s.fallback is not None and s.fallback.cohort.kind == "sector"
+    assert s.fallback.suppressed
+    assert s.fallback.fallback is not None and s.fallback.fallback.cohort.kind == "all"
+
+
+def test_cohorts_of_10_to_29_show_only_a_rounded_up_top_band(bench: Bench):
+    rows = make_rows(people=40)
+    bench.ingest(csv_bytes(rows), "t.csv", IngestOptions(today=AS_OF))
+    cohort = latest_cohort(rows, AS_OF)
+    team = [r for r in cohort.values() if r["team"] == "Team 1"]
+    assert 10 <= len(team) < 30
+    row = max(team, key=total)
+    s = bench.percentile(person=str(row["email"]), cohort="network")
+    values = [total(r) for r in team]
+    above = sum(v > total(row) for v in values)
+    equal = sum(v == total(row) for v in values)
+    top = 100 * (above + (equal + 1) / 2) / len(values)
+    band = min(b for b in (1, 2, 5, 10, 25, 50, 75, 100) if b >= top - 1e-9)
+    assert s.percentile is None
+    assert s.top_percent == band
+    assert s.display == f"Top {band}%"
+
+
+def test_benchmarks_quantiles_equal_linear_interpolation(loaded):
+    bench, rows, _ = loaded
+    cohort = latest_cohort(rows, AS_OF)
+    got = {(r.kind, r.name, r.metric): r for r in bench.benchmarks()}
+    values = np.array([total(r) for r in cohort.values() if r["sector"] == "Software"])
+    row = got[("sector", "Software", "ssi")]
+    assert row.n == len(values)
+    for q, name in ((10, "p10"), (25, "p25"), (50, "p50"), (75, "p75"), (90, "p90")):
+        assert getattr(row, name) == pytest.approx(np.percentile(values, q), abs=0.006)
+    tiny = got[("sector", "Tiny sector", "ssi")]
+    assert tiny.suppressed and tiny.n is None and tiny.p50 is None
+
+
+def test_benchmark_quantiles_agree_with_duckdb_quantile_cont(loaded):
+    bench, rows, _ = loaded
+    cohort = latest_cohort(rows, AS_OF)
+    frame = pd.DataFrame({"v": [total(r) for r in cohort.values()]})
+    expected = duckdb.sql("SELECT quantile_cont(v, 0.75) FROM frame").fetchone()[0]
+    row = next(r for r in bench.benchmarks("all") if r.metric == "ssi")
+    assert row.p75 == pytest.approx(expected, abs=0.006)
+
+
+def test_quantiles_are_withheld_below_20_people(bench: Bench):
+    rows = make_rows(people=40)
+    bench.ingest(csv_bytes(rows), "t.csv", IngestOptions(today=AS_OF))
+    row = next(r for r in bench.benchmarks("network") if r.name == "Team 1" and r.metric == "ssi")
+    assert row.n is not None and 10 <= row.n < 20
+    assert (row.p10, row.p25, row.p50, row.p75, row.p90) == (None,) * 5
+
+
+def test_a_changed_row_counts_as_updated_and_undo_restores_it(bench: Bench):
+    rows = make_rows()
+    first = bench.ingest(csv_bytes(rows), "t.csv", IngestOptions(today=AS_OF))
+    email = "person.11@example.com"
+    before = bench.percentile(person=email, cohort="all")
+    latest = max((r for r in rows if str(r["email"]).lower() == email), key=lambda r: r["date"])
+    changed = {**latest, "brand": 25}
+    second = bench.ingest(csv_bytes([changed]), "fix.csv", IngestOptions(today=AS_OF))
+    assert (second.rows_new, second.rows_updated) == (0, 1)
+    assert bench.percentile(person=email, cohort="all").score == total(changed)
+    assert bench.undo(second.upload_id) == 1
+    assert bench.percentile(person=email, cohort="all") == before
+    assert [u.upload_id for u in bench.uploads()] == [first.upload_id]
+
+
+def test_erase_deletes_every_row_of_the_person(bench: Bench):
+    rows = make_rows()
+    bench.ingest(csv_bytes(rows), "t.csv", IngestOptions(today=AS_OF))
+    email = "person.12@example.com"
+    expected = sum(str(r["email"]).lower() == email for r in rows)
+    assert bench.erase("PERSON.12@example.com") == expected
+    with pytest.raises(NotFoundError):
+        bench.person_key(email)
+    assert bench.status().rows == len(rows) - expected
+
+
+def test_strict_mode_refuses_the_whole_file_and_stores_nothing(bench: Bench):
+    rows = make_rows(people=12)
+    rows[3]["brand"] = 31.2
+    with pytest.raises(IngestError, match="strict mode"):
+        bench.ingest(csv_bytes(rows), "t.csv", IngestOptions(strict=True, today=AS_OF))
+    assert bench.status().rows == 0
+    assert bench.uploads() == []
+
+
+def test_bad_rows_are_reported_and_good_rows_imported(bench: Bench):
+    rows = make_rows(people=12)
+    rows[3]["brand"] = 31.2
+    result = bench.ingest(csv_bytes(rows), "t.csv", IngestOptions(today=AS_OF))
+    assert result.rows_rejected == 1
+    assert result.rows_accepted == len(rows) - 1
+    assert result.rejects[0].line == 5  # header is line 1, rows[3] is line 5
+    assert result.rejects[0].field == "brand"
+
+
+def test_the_same_file_twice_changes_nothing_even_in_data_version(bench: Bench):
+    data = csv_bytes(make_rows(people=20))
+    bench.ingest(data, "t.csv", IngestOptions(today=AS_OF))
+    status = bench.status()
+    bench.ingest(data, "t.csv", IngestOptions(today=AS_OF))
+    assert bench.status().rows == status.rows
+
+
+def test_my_benchmark_names_the_pillar_furthest_below_the_sector_median(loaded):
+    bench, rows, _ = loaded
+    cohort = latest_cohort(rows, AS_OF)
+    email, row = next((e, r) for e, r in sorted(cohort.items()) if r["sector"] == "Software")
+    key = bench.person_key(email)
+    mine = bench.my_benchmark(person_key=key)
+    software = [r for r in cohort.values() if r["sector"] == "Software"]
+    gaps = {
+        p: float(np.median([float(r[p]) for r in software])) - float(row[p])
+        for p in ("brand", "people", "insights", "relationships")
+    }
+    assert mine.weakest_pillar == max(gaps, key=lambda p: gaps[p])
+    assert mine.scores["ssi"] == total(row)
+    assert mine.standings["ssi"]["sector"].n == len(software)
+
+
+def test_trend_marks_falls_of_five_points_or_more(bench: Bench):
+    rows = []
+    scores = [60, 62, 55, 54, 60]
+    for w, s in enumerate(scores):
+        day = AS_OF - dt.timedelta(weeks=len(scores) - 1 - w)
+        rows.append({"email": "a@x.org", "date": day.isoformat(), "sector": "S", "ssi": s})
+    bench.ingest(csv_bytes(rows), "t.csv", IngestOptions(today=AS_OF))
+    trend = bench.trend(person_key=bench.person_key("a@x.org"))
+    assert trend["score"].tolist() == scores
+    assert trend["drop"].tolist() == [False, False, True, False, False]
+    assert trend["n"].isna().all()  # a cohort of one is never shown
+
+
+def test_export_csv_neutralises_formulas_and_parquet_keeps_types(bench: Bench):
+    rows = make_rows()
+    for r in rows:
+        if r["sector"] == "Software":
+            r["sector"] = '=HYPERLINK("http://evil.example","x")'
+    bench.ingest(csv_bytes(rows), "t.csv", IngestOptions(today=AS_OF))
+    text = bench.export_benchmarks("csv").decode("utf-8-sig")
+    frame = pd.read_csv(io.StringIO(text))
+    assert '\'=HYPERLINK("http://evil.example","x")' in set(frame["name"].dropna())
+    assert not any(str(v).startswith("=") for v in frame["name"].dropna())
+    assert pd.api.types.is_float_dtype(frame["p50"])
+    pq = pd.read_parquet(io.BytesIO(bench.export_benchmarks("parquet")))
+    assert pd.api.types.is_float_dtype(pq["p50"])
+    assert str(pq["n"].dtype) in ("Int64", "int64")
+
+
+def test_typed_scores_out_of_range_are_refused(bench: Bench):
+    bench.ingest(csv_bytes(make_rows(people=12)), "t.csv", IngestOptions(today=AS_OF))
+    with pytest.raises(SSIBenchError, match="outside"):
+        bench.percentile(pillars=(26, 1, 1, 1), cohort="all")
+
+
+def test_demo_data_loads_and_is_removed_in_one_action(bench: Bench):
+    result = bench.load_demo(people=60, seed=3)
+    assert result.rows_rejected == 0 and result.rows_accepted > 0
+    assert bench.status().is_demo
+    assert bench.remove_demo() == result.rows_accepted
+    assert bench.status().is_empty
+
+
+def test_no_raw_identifier_reaches_the_database_files_exports_or_reports(tmp_path, monkeypatch):
+    monkeypatch.delenv("SSI_BENCH_SECRET", raising=False)
+    db = tmp_path / "bench.duckdb"
+    rows = make_rows(people=30)
+    idents = []
+    for i, r in enumerate(rows):
+        kind = i % 3
+        n = int(str(r["email"]).split(".")[1].split("@")[0])
+        if kind == 1:
+            r["email"] = None
+            r["profile url"] = f"https://www.linkedin.com/in/person-{n}-secret/?trk=x"
+            idents += [f"person-{n}-secret", f"Person.{n}@Example.com"]
+        elif kind == 2:
+            r["email"] = None
+            r["name"] = f"Zebulon Q{n} Secretname"
+            idents.append("Secretname")
+        else:
+            idents.append(str(r["email"]))
+    rows[2]["brand"] = 99  # a reject whose reason must mask the person
+    with Bench.open(db, Settings()) as bench:
+        result = bench.ingest(csv_bytes(rows), "t.csv", IngestOptions(today=AS_OF))
+        assert result.rows_rejected >= 1
+        exports = [
+            bench.export_benchmarks("csv"),
+            bench.export_benchmarks("parquet"),
+            bench.export_benchmarks("json"),
+            bench.rejects_csv(result.rejects),
+        ]
+        values = []
+        with bench.store.cursor() as cur:
+            tables = [
+                t[0] for t in cur.execute(
+                    "SELECT table_name FROM information_schema.tables"
+                ).fetchall()
+            ]  # fmt: skip
+            for t in tables:
+                for rec in cur.execute(f'SELECT * FROM "{t}"').fetchall():
+                    values.extend(str(v) for v in rec)
+    blob_db = "\n".join(values).casefold()
+    files = [p.read_bytes() for p in tmp_path.iterdir() if p.is_file()]
+    assert any(p.name.endswith(".key") for p in tmp_path.iterdir())
+    for ident in {i for i in idents}:
+        folded = ident.casefold()
+        assert folded not in blob_db, ident
+        for blob in [*files, *exports]:
+            low = blob.lower()
+            assert folded.encode() not in low, ident
+            assert folded.encode("utf-16-le") not in low, ident
+    key_file = next(p for p in tmp_path.iterdir() if p.name.endswith(".key"))
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+
+
+def test_ssi_is_stored_as_the_precise_pillar_sum(bench: Bench):
+    rows = [
+        {
+            "email": f"p{i}@x.org",
+            "date": "2026-10-01",
+            "sector": "S",
+            "ssi": 53,
+            "brand": "20.998",
+            "people": "6.4",
+            "insights": "10.25",
+            "relationships": "15",
+        }
+        for i in range(3)
+    ]
+    bench.ingest(csv_bytes(rows), "t.csv", IngestOptions(today=AS_OF))
+    s = bench.percentile(person="p0@x.org", cohort="all")
+    assert math.isclose(s.score, 20.998 + 6.4 + 10.25 + 15, abs_tol=1e-9)
+
+
+def test_settings_refuse_a_minimum_cohort_below_five():
+    with pytest.raises(SSIBenchError, match="below the floor"):
+        Settings(secret=TEST_SECRET, min_cohort=4)
