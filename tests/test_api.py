@@ -155,7 +155,7 @@ def test_typed_in_score_joins_the_cohort_as_one_more_member(loaded):
 
 
 def test_small_sector_is_suppressed_and_offers_everyone(loaded):
-    bench, rows, _ = loaded
+    bench, _, _ = loaded
     s = bench.percentile(score=50, cohort="sector", sector="Tiny sector")
     assert s.suppressed
     assert (s.n, s.percentile, s.top_percent) == (None, None, None)
@@ -214,8 +214,9 @@ def test_benchmarks_quantiles_equal_linear_interpolation(loaded):
 def test_benchmark_quantiles_agree_with_duckdb_quantile_cont(loaded):
     bench, rows, _ = loaded
     cohort = latest_cohort(rows, AS_OF)
-    frame = pd.DataFrame({"v": [total(r) for r in cohort.values()]})
-    expected = duckdb.sql("SELECT quantile_cont(v, 0.75) FROM frame").fetchone()[0]
+    con = duckdb.connect()
+    con.register("frame", pd.DataFrame({"v": [total(r) for r in cohort.values()]}))
+    expected = con.execute("SELECT quantile_cont(v, 0.75) FROM frame").fetchone()[0]
     row = next(r for r in bench.benchmarks("all") if r.metric == "ssi")
     assert row.p75 == pytest.approx(expected, abs=0.006)
 
