@@ -5,7 +5,7 @@ import streamlit as st
 from ssi_bench import ui
 from ssi_bench.errors import SSIBenchError
 
-bench = ui.page_setup("Home", "🏠")
+bench = ui.page_setup("Home", ":material/home:")
 k = bench.settings.min_cohort
 
 st.title("SSI Bench")
@@ -19,7 +19,7 @@ st.markdown(
 s = ui.status()
 if s.is_empty:
     st.info("No data yet. An admin can upload a CSV or Excel export on the Upload page.")
-    st.page_link("pages/1_Upload.py", label="Upload scores", icon="⬆️")
+    st.page_link("pages/1_Upload.py", label="Upload scores", icon=":material/upload:")
 else:
     cols = st.columns(4)
     cols[0].metric("People", f"{s.people:,}")
@@ -31,9 +31,11 @@ else:
         st.warning(
             f"This includes synthetic demo data ({s.demo_rows:,} rows), not real people. "
             "An admin can remove it in one click on the Data page.",
-            icon="🧪",
+            icon=":material/science:",
         )
-        st.page_link("pages/7_Data.py", label="Remove demo data (Data page)", icon="🧹")
+        st.page_link(
+            "pages/7_Data.py", label="Remove demo data (Data page)", icon=":material/delete_sweep:"
+        )
 
 st.header("Check my score")
 st.caption(
@@ -78,5 +80,5 @@ else:
         ui.show_error(exc)
 
 st.divider()
-st.page_link("pages/2_My_benchmark.py", label="Your full benchmark", icon="🎯")
-st.page_link("pages/4_Sectors.py", label="Compare sectors", icon="🏭")
+st.page_link("pages/2_My_benchmark.py", label="Your full benchmark", icon=":material/target:")
+st.page_link("pages/4_Sectors.py", label="Compare sectors", icon=":material/factory:")

@@ -6,7 +6,7 @@ from ssi_bench import ui
 from ssi_bench.errors import SSIBenchError
 from ssi_bench.model import IngestOptions
 
-bench = ui.page_setup("Upload", "⬆️")
+bench = ui.page_setup("Upload", ":material/upload:")
 st.title("Upload scores")
 ui.require_admin()
 

@@ -5,7 +5,7 @@ import streamlit as st
 from ssi_bench import ui
 from ssi_bench.errors import SSIBenchError
 
-bench = ui.page_setup("My benchmark", "🎯")
+bench = ui.page_setup("My benchmark", ":material/target:")
 k = bench.settings.min_cohort
 
 st.title("My benchmark")

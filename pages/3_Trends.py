@@ -5,7 +5,7 @@ import streamlit as st
 from ssi_bench import ui
 from ssi_bench.errors import SSIBenchError
 
-bench = ui.page_setup("Trends", "📈")
+bench = ui.page_setup("Trends", ":material/trending_up:")
 
 st.title("Trends")
 if ui.status().is_empty:

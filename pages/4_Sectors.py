@@ -5,7 +5,7 @@ import streamlit as st
 from ssi_bench import ui
 from ssi_bench.errors import SSIBenchError
 
-bench = ui.page_setup("Sectors", "🏭")
+bench = ui.page_setup("Sectors", ":material/factory:")
 
 st.title("Sectors")
 st.caption(

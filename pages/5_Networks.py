@@ -5,7 +5,7 @@ import streamlit as st
 from ssi_bench import ui
 from ssi_bench.errors import SSIBenchError
 
-bench = ui.page_setup("Networks", "🤝")
+bench = ui.page_setup("Networks", ":material/hub:")
 
 st.title("Networks")
 st.caption(

@@ -6,7 +6,7 @@ from ssi_bench import ui
 from ssi_bench.errors import SSIBenchError
 from ssi_bench.fields import METRIC_LABELS, METRICS
 
-bench = ui.page_setup("Outcomes", "🎲")
+bench = ui.page_setup("Outcomes", ":material/insights:")
 
 st.title("Outcomes")
 st.markdown(

@@ -5,7 +5,7 @@ import streamlit as st
 from ssi_bench import ui
 from ssi_bench.errors import SSIBenchError
 
-bench = ui.page_setup("Data", "🗄️")
+bench = ui.page_setup("Data", ":material/database:")
 st.title("Data")
 ui.require_admin()
 ui.show_flash()
@@ -67,7 +67,9 @@ with st.form("erase_form", clear_on_submit=True):
 st.header("Demo data")
 s = ui.status()
 if s.is_demo:
-    st.warning(f"{s.demo_rows:,} rows of synthetic demo data are loaded.", icon="🧪")
+    st.warning(
+        f"{s.demo_rows:,} rows of synthetic demo data are loaded.", icon=":material/science:"
+    )
     if st.button("Remove demo data", key="remove_demo", type="primary") and ui.assert_admin():
         try:
             ui.flash(f"Demo data removed: {bench.remove_demo():,} rows.")
@@ -137,4 +139,7 @@ else:
 
 # --- settings ------------------------------------------------------------------------------
 st.header("Settings in force")
-st.dataframe(ui.settings_frame(bench.settings), hide_index=True, key="settings_table")
+settings_table = ui.settings_frame(bench.settings)
+st.dataframe(
+    settings_table, hide_index=True, key="settings_table", height=36 * (len(settings_table) + 1)
+)

@@ -61,6 +61,19 @@ ADMIN_PAUSE_S = 30.0
 NO_PASSWORD_NOTICE = "No admin password set: Upload and Data are open (local use)."  # noqa: S105
 SHARE_INVALID = "This share link is not valid: it is unknown, expired or revoked."
 
+#: The navigation: (script relative to app.py, label, icon). Drawn by :func:`sidebar`
+#: because the automatic navigation would label the home page "app".
+PAGES: tuple[tuple[str, str, str], ...] = (
+    ("app.py", "Home", ":material/home:"),
+    ("pages/1_Upload.py", "Upload", ":material/upload:"),
+    ("pages/2_My_benchmark.py", "My benchmark", ":material/target:"),
+    ("pages/3_Trends.py", "Trends", ":material/trending_up:"),
+    ("pages/4_Sectors.py", "Sectors", ":material/factory:"),
+    ("pages/5_Networks.py", "Networks", ":material/hub:"),
+    ("pages/6_Outcomes.py", "Outcomes", ":material/insights:"),
+    ("pages/7_Data.py", "Data", ":material/database:"),
+)
+
 KIND_LABELS: dict[str, str] = {
     "sector": "Your sector",
     "network": "Your network",
@@ -108,7 +121,7 @@ _SMALL = ("no one", "one", "two", "three", "four", "five", "six", "seven", "eigh
 def share_higher_words(higher: float) -> str:
     """The share of a cohort scoring higher, in words: ``75`` → "three in four score higher".
 
-    Uses the simplest fraction with a denominator of 2, 3, 4, 5 or 10 within one point,
+    Uses the simplest fraction with a denominator of 2, 3, 4, 5 or 10 within half a point,
     else "about N in 100".
     """
     if higher <= 0.5:
@@ -117,7 +130,7 @@ def share_higher_words(higher: float) -> str:
         return "almost everyone scores higher"
     for denominator in (2, 3, 4, 5, 10):
         numerator = round(higher * denominator / 100)
-        if 0 < numerator < denominator and abs(100 * numerator / denominator - higher) <= 1.0:
+        if 0 < numerator < denominator and abs(100 * numerator / denominator - higher) <= 0.5:
             if denominator == 2:
                 return "half score higher"
             num = _SMALL[numerator]
@@ -243,7 +256,7 @@ def has_outcomes() -> bool:
 
 
 # ---------------------------------------------------------------------------- page frame
-def page_setup(title: str, icon: str = "📊") -> Bench:
+def page_setup(title: str, icon: str = ":material/bar_chart:") -> Bench:
     """Start a page: config, the shared view when ``?share=`` is present, the sidebar.
 
     Returns the bench. When the URL carries a share token the shared view (or the one
@@ -262,6 +275,9 @@ def page_setup(title: str, icon: str = "📊") -> Bench:
 def sidebar(bench: Bench) -> None:
     """Data status and admin state, on every page."""
     with st.sidebar:
+        for path, label, icon in PAGES:
+            st.page_link(path, label=label, icon=icon)
+        st.divider()
         try:
             s = status()
         except SSIBenchError as exc:
@@ -276,7 +292,9 @@ def sidebar(bench: Bench) -> None:
                 f"{date_range(s)}"
             )
             if s.is_demo:
-                st.warning("Demo data (synthetic). Remove it on the Data page.", icon="🧪")
+                st.warning(
+                    "Demo data (synthetic). Remove it on the Data page.", icon=":material/science:"
+                )
         st.caption("Admin")
         if admin_password() is None:
             st.text("Open (no admin password set)")
@@ -360,7 +378,7 @@ def require_admin() -> None:
     form; three wrong tries pause further tries for 30 seconds (kept in session state).
     """
     if admin_password() is None:
-        st.info(NO_PASSWORD_NOTICE, icon="🔓")
+        st.info(NO_PASSWORD_NOTICE, icon=":material/lock_open:")
         return
     if is_admin():
         return
@@ -418,7 +436,7 @@ def share_link(token: str) -> str:
 def share_button(view: dict[str, Any], person_key: str | None = None, key: str = "share") -> None:
     """A "Share this view" button; once pressed, the link to copy."""
     state_key = f"{key}_link"
-    if st.button("Share this view", key=f"{key}_button", icon="🔗"):
+    if st.button("Share this view", key=f"{key}_button", icon=":material/link:"):
         try:
             token = get_bench().share_create(view, person_key=person_key)
         except SSIBenchError as exc:
@@ -447,7 +465,7 @@ def render_shared_view(bench: Bench, token: str) -> None:
         return
     view = shared.get("view") or {}
     page = view.get("page")
-    st.info("A shared view (read-only).", icon="🔗")
+    st.info("A shared view (read-only).", icon=":material/link:")
     try:
         if page == "my_benchmark":
             mb = bench.my_benchmark(
@@ -553,7 +571,9 @@ def identify_widget() -> str | None:
     person_key = st.session_state.get("person_key")
     if person_key:
         c1, c2 = st.columns([3, 1])
-        c1.success("Identified (your identifier was hashed and is not kept).", icon="🔒")
+        c1.success(
+            "Identified (your identifier was hashed and is not kept).", icon=":material/lock:"
+        )
         c2.button("Forget me", key="forget_me", on_click=_forget_identity)
         return str(person_key)
     with st.form("identify_form", border=False):
@@ -595,7 +615,7 @@ def render_standing(label: str, standing: Standing, k: int) -> None:
     """One cohort's standing: label (plain text), the sentence, and the fallback."""
     st.markdown(f"**{safe_md(label)}**")
     if standing.suppressed:
-        st.warning(standing_sentence(standing, k), icon="🔒")
+        st.warning(standing_sentence(standing, k), icon=":material/lock:")
         fb = standing.fallback
         if fb is not None:
             parent = safe_md(cohort_label(fb.cohort.kind, fb.cohort.name))
@@ -786,7 +806,10 @@ def render_cohorts(
     )
     st.dataframe(sizes, hide_index=True, key=f"{key}_sizes")
     if small:
-        st.caption(f"{len(small)} {plural} have fewer than {k} people: listed, never measured.")
+        st.caption(
+            f"{len(small)} of {len(names)} {plural} have fewer than {k} people: listed, "
+            "never measured."
+        )
 
     rows = [r for r in benchmarks(kind, as_of) if r.kind == kind]
     st.subheader(f"{METRIC_LABELS[metric]} by {kind}")
@@ -809,7 +832,9 @@ def render_cohorts(
             charts.pillar_profile_figure(profile), key=f"{key}_profile", theme="streamlit"
         )
         st.dataframe(
-            profile.rename(columns={p: METRIC_LABELS[p] for p in PILLARS}).round(2),
+            profile[["cohort", "strongest", "weakest", *PILLARS]]
+            .rename(columns={p: METRIC_LABELS[p] for p in PILLARS})
+            .round(2),
             hide_index=True,
             key=f"{key}_profile_table",
         )
@@ -1014,7 +1039,7 @@ def import_once(
 
 def render_ingest_result(result: IngestResult, key: str = "result") -> None:
     """Counts, the reject report on screen, and the report as a formula-safe CSV."""
-    st.success(f"Imported as upload #{result.upload_id}.", icon="✅")
+    st.success(f"Imported as upload #{result.upload_id}.", icon=":material/check_circle:")
     c = st.columns(5)
     c[0].metric("Read", f"{result.rows_read:,}")
     c[1].metric("Accepted", f"{result.rows_accepted:,}")
@@ -1049,7 +1074,7 @@ def flash(message: str) -> NoReturn:
 def show_flash() -> None:
     message = st.session_state.pop("flash", None)
     if message:
-        st.success(message, icon="✅")
+        st.success(message, icon=":material/check_circle:")
 
 
 def uploads_frame(uploads: Sequence[UploadInfo]) -> pd.DataFrame:
