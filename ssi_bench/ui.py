@@ -583,7 +583,7 @@ def identify_widget() -> str | None:
             key="identifier_input",
             help="Hashed immediately; never stored, shown or put in the link.",
         )
-        st.form_submit_button("Show my benchmark", on_click=_identify, key="identify_submit")
+        st.form_submit_button("Identify me", on_click=_identify, key="identify_submit")
     if st.session_state.get("identify_error"):
         st.error(st.session_state["identify_error"])
     return None

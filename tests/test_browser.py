@@ -119,8 +119,8 @@ def test_upload_find_my_standing_and_share_it(server, browser, tmp_path):
 
         # --- my benchmark: identify, read the Top X% off the page
         me.open("My_benchmark")
-        me.page.get_by_label(re.compile("^Your identifier")).fill("s40@x.test")
-        me.page.get_by_role("button", name="Show my benchmark").click()
+        me.page.locator('input[aria-label^="Your identifier"]').fill("s40@x.test")
+        me.page.get_by_role("button", name="Identify me").click()
         me.page.get_by_text("Your sector — Software").first.wait_for()
         me.settle()
         text = me.main_text()
@@ -162,8 +162,8 @@ def test_upload_find_my_standing_and_share_it(server, browser, tmp_path):
         me.open("My_benchmark")
         me.page.get_by_role("button", name="Forget me").click()
         me.settle()
-        me.page.get_by_label(re.compile("^Your identifier")).fill("h0-3@x.test")
-        me.page.get_by_role("button", name="Show my benchmark").click()
+        me.page.locator('input[aria-label^="Your identifier"]').fill("h0-3@x.test")
+        me.page.get_by_role("button", name="Identify me").click()
         me.page.get_by_text(re.compile("Your sector — ")).first.wait_for()
         me.settle()
         text = me.main_text()
