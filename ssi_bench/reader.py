@@ -1,0 +1,514 @@
+"""Bytes → :class:`~ssi_bench.model.ReadResult`: encoding, separator, decimal mark, headers.
+
+:func:`read_bytes` is the only entry point. It decides, for the file as a whole:
+
+- the encoding: UTF-8 (with or without BOM), UTF-16 LE/BE (with BOM, or without one when
+  the NUL pattern gives it away), UTF-32 with BOM, else Windows-1252 (Latin-1 as the last
+  resort, since it decodes any byte);
+- the separator among ``,`` ``;`` tab ``|``, chosen by how many headers it makes
+  recognisable, then by how consistently it splits the first lines (quote-aware);
+- the decimal mark, from the numeric cells (``20,998`` → comma);
+- which column is which field, through :func:`ssi_bench.fields.match_header`.
+
+Cells stay raw text; :mod:`ssi_bench.validate` interprets them. Files that look like a
+tracker's capture (long "tidy" rows, LinkedIn JSON, a pasted SSI page) are handed to
+:mod:`ssi_bench.captures` after decoding.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import io
+import itertools
+import re
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ssi_bench.config import Settings
+from ssi_bench.errors import IngestError
+from ssi_bench.fields import (
+    IDENTIFIERS,
+    LINKEDIN_AVERAGES,
+    METRICS,
+    OUTCOMES,
+    RANKS,
+    match_header,
+)
+from ssi_bench.model import ReadResult
+
+SEPARATORS: tuple[str, ...] = (",", ";", "\t", "|")
+#: Fields whose values are bounded (≤ 100): the safest evidence for the decimal mark.
+_BOUNDED_NUMERIC = (*METRICS, *RANKS, *LINKEDIN_AVERAGES)
+#: How much of the text the separator sniffer looks at.
+_SNIFF_CHARS = 65_536
+_SNIFF_ROWS = 50
+#: Share of control characters (other than tab and line breaks) above which text is binary.
+_CONTROL_SHARE = 0.01
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+_XLSX_SUFFIXES = (".xlsx", ".xlsm")
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls / .doc
+#: Column holding a structural problem of a row (e.g. more cells than headers); read by
+#: validate, which rejects such rows with this text as the reason.
+PROBLEM_COLUMN = "_problem"
+
+
+def read_bytes(data: bytes, file_name: str, *, settings: Settings) -> ReadResult:
+    """Read an uploaded CSV / text / ``.xlsx`` file into raw, canonically named columns.
+
+    Returns a :class:`ReadResult` whose frame has one row per data row: the canonical
+    columns found (the chosen identifier renamed ``person``), cell text as ``str`` with
+    blanks as missing, and ``_line``, the 1-based physical line (Excel row for ``.xlsx``)
+    where the row starts; the header is line 1 when it is the first line, blank lines are
+    skipped but counted, and quoted cells spanning lines are accounted for. A row with more
+    cells than the header gets a reason in column ``_problem`` (validate rejects it).
+
+    Raises IngestError for an empty file, a binary or undecodable one, a file larger than
+    ``settings.max_upload_bytes``, more than ``settings.max_rows`` data rows, a cell longer
+    than ``settings.max_field_chars`` (naming line and column), an unclosed quote, no
+    recognisable column (listing those found), and a header without data rows.
+    """
+    if len(data) > settings.max_upload_bytes:
+        raise IngestError(
+            f"the file is {len(data) / 1024 / 1024:.1f} MB, above the limit of "
+            f"{settings.max_upload_mb} MB"
+        )
+    if not data:
+        raise IngestError("the file is empty")
+    name = file_name.lower()
+    if data.startswith(_OLE_MAGIC) or name.endswith(".xls"):
+        raise IngestError("old Excel .xls files are not supported: save the sheet as .xlsx or CSV")
+    if name.endswith(_XLSX_SUFFIXES) or data.startswith(_ZIP_MAGIC):
+        return _read_xlsx(data, settings)
+
+    text, encoding = decode(data)
+    if not text.strip():
+        raise IngestError("the file is empty (it holds only blank lines)")
+
+    captures = _captures_module()
+    if captures is not None:
+        layout = captures.detect(text, file_name)
+        if layout is not None:
+            result: ReadResult = captures.read(text, layout, encoding=encoding)
+            return result
+    return _read_text(text, encoding, settings)
+
+
+# --------------------------------------------------------------------------- decoding
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode file bytes; returns (text without BOM, encoding name).
+
+    Raises IngestError when the bytes are binary (NUL bytes outside UTF-16/32, many control
+    characters) or claim UTF-16/32 but do not decode as such.
+    """
+    encoding: str
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        encoding = "utf-32"
+    elif data.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8-sig"
+    elif data.startswith(b"\xff\xfe"):
+        encoding, data = "utf-16-le", data[2:]
+    elif data.startswith(b"\xfe\xff"):
+        encoding, data = "utf-16-be", data[2:]
+    elif b"\x00" in data:
+        encoding = _bomless_utf16(data)
+    else:
+        encoding = ""
+    if encoding:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            raise IngestError(
+                f"the file looks like {encoding.upper()} text but cannot be decoded as such"
+            ) from None
+    else:
+        try:
+            text, encoding = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            try:
+                text, encoding = data.decode("cp1252"), "cp1252"
+            except UnicodeDecodeError:
+                # cp1252 leaves five bytes undefined; Latin-1 maps every byte.
+                text, encoding = data.decode("latin-1"), "latin-1"
+    text = text.removeprefix("\ufeff")
+    sample = text[:_SNIFF_CHARS]
+    if "\x00" in text or len(_CONTROL_RE.findall(sample)) > _CONTROL_SHARE * len(sample):
+        raise IngestError(
+            "this looks like a binary file, not a CSV, text or .xlsx file "
+            "(it holds NUL bytes or control characters)"
+        )
+    return text, encoding
+
+
+def _bomless_utf16(data: bytes) -> str:
+    """ "utf-16-le"/"utf-16-be" when NULs sit in every other byte (ASCII as UTF-16), else raise."""
+    sample = data[:4096]
+    half = max(1, len(sample) // 2)
+    even_nuls = sample[0::2].count(0)
+    odd_nuls = sample[1::2].count(0)
+    if len(data) % 2 == 0:
+        if odd_nuls > 0.3 * half and even_nuls < 0.05 * half:
+            return "utf-16-le"
+        if even_nuls > 0.3 * half and odd_nuls < 0.05 * half:
+            return "utf-16-be"
+    raise IngestError(
+        "this looks like a binary file, not a CSV, text or .xlsx file (it holds NUL bytes)"
+    )
+
+
+def _captures_module() -> ModuleType | None:
+    """The captures module, or None while it does not exist yet.
+
+    Imported lazily and by name so that a missing module does not break reading wide files;
+    any other import failure inside captures is a bug and propagates.
+    """
+    try:
+        return importlib.import_module("ssi_bench.captures")
+    except ModuleNotFoundError as exc:
+        if exc.name == "ssi_bench.captures":
+            return None
+        raise
+
+
+# --------------------------------------------------------------------------- text files
+def sniff_separator(text: str) -> str:
+    """The separator among ``, ; tab |`` that best splits the first lines of ``text``.
+
+    Scores each candidate by (headers it makes recognisable, rows whose cell count equals
+    the header's, header cell count), quote-aware via the csv module. Defaults to ``,``
+    for a one-column file.
+    """
+    sample = text[:_SNIFF_CHARS]
+    truncated = len(text) > len(sample)
+    if truncated and "\n" in sample:
+        sample = sample[: sample.rindex("\n")]
+    best: tuple[tuple[int, int, int], str] = ((-1, -1, -1), ",")
+    for sep in SEPARATORS:
+        try:
+            rows = list(
+                itertools.islice(csv.reader(io.StringIO(sample), delimiter=sep), _SNIFF_ROWS)
+            )
+        except csv.Error:
+            continue
+        rows = [r for r in rows if any(c.strip() for c in r)]
+        if not rows:
+            continue
+        header, body = rows[0], rows[1:]
+        if truncated and len(body) > 1:
+            body = body[:-1]  # the last sampled row may be cut off
+        recognised = len({f for f in map(match_header, header) if f is not None})
+        consistent = sum(len(r) == len(header) for r in body)
+        score = (recognised, consistent if len(header) > 1 else -1, len(header))
+        if score > best[0]:
+            best = (score, sep)
+    return best[1]
+
+
+def _read_text(text: str, encoding: str, settings: Settings) -> ReadResult:
+    if "\r" in text:
+        # One line-break convention keeps line numbers and embedded newlines simple.
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    sep = sniff_separator(text)
+    raw = text.encode("utf-8")
+    quoted = '"' in text
+    table: pd.DataFrame | None = None
+    if not quoted and not text.startswith("\n") and "\n\n" not in text.rstrip("\n"):
+        # Happy path: no quotes and no blank lines, so row i is physical line i + 1 and the
+        # fast Arrow parser can be used. A ragged row makes it fail: fall back to C.
+        table = _parse_arrow(raw, sep, _header_width(text, sep))
+    if table is None:
+        table = _parse_c(text, sep)
+    lines = np.arange(1, len(table) + 1, dtype=np.int64)
+    if quoted:
+        lines = _line_numbers_with_embedded_newlines(table)
+    if not quoted and _longest_line(raw) <= settings.max_field_chars:
+        checked_lengths = True  # no cell can be longer than the line holding it
+    else:
+        checked_lengths = False
+    notes = [f"separator {_SEP_NAMES[sep]}"]
+    return _finish(
+        table,
+        lines,
+        encoding=encoding,
+        delimiter=sep,
+        settings=settings,
+        lengths_checked=checked_lengths,
+        notes=notes,
+        unit="line",
+    )
+
+
+_SEP_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+def _header_width(text: str, sep: str) -> int:
+    first = text.lstrip("\n").split("\n", 1)[0]
+    return first.count(sep) + 1
+
+
+def _parse_arrow(raw: bytes, sep: str, width: int) -> pd.DataFrame | None:
+    try:
+        return pd.read_csv(
+            io.BytesIO(raw),
+            sep=sep,
+            header=None,
+            names=list(range(width)),
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            engine="pyarrow",
+        )
+    except Exception:  # any Arrow refusal just means "use the careful parser"
+        return None
+
+
+def _parse_c(text: str, sep: str) -> pd.DataFrame:
+    """Parse with pandas' C engine, keeping blank lines as empty rows (for line numbers)."""
+
+    def parse(width: int) -> pd.DataFrame:
+        return pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            header=None,
+            names=list(range(width)),
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            skip_blank_lines=False,
+            engine="c",
+            quotechar='"',
+            doublequote=True,
+        )
+
+    try:
+        try:
+            return parse(_header_width(text, sep))
+        except pd.errors.ParserError as exc:
+            if "Expected" not in str(exc):
+                raise
+            # A row has more cells than the header: parse wide enough for the widest row.
+            return parse(_widest_row(text, sep))
+    except pd.errors.ParserError as exc:
+        message = str(exc)
+        found = re.search(r"EOF inside string starting at row (\d+)", message)
+        if found:
+            raise IngestError(
+                f'a quote (") opens a cell that never closes, near line {int(found[1]) + 1}'
+            ) from None
+        raise IngestError(f"the file cannot be parsed as CSV: {message}") from None
+
+
+def _widest_row(text: str, sep: str) -> int:
+    try:
+        return max((len(r) for r in csv.reader(io.StringIO(text), delimiter=sep)), default=1)
+    except csv.Error as exc:
+        raise IngestError(f"the file cannot be parsed as CSV: {exc}") from None
+
+
+def _line_numbers_with_embedded_newlines(table: pd.DataFrame) -> np.ndarray[Any, Any]:
+    """Physical start line of each parsed row when quoted cells may contain newlines."""
+    extra = np.zeros(len(table), dtype=np.int64)
+    for col in table.columns:
+        s = table[col]
+        has = s.str.contains("\n", regex=False)
+        if bool(has.fillna(False).any()):
+            extra += s.str.count("\n").fillna(0).to_numpy(dtype=np.int64)
+    # Row i starts after the i lines before it plus the newlines inside earlier rows.
+    shift = np.concatenate(([0], np.cumsum(extra)[:-1])) if len(extra) else extra
+    return np.arange(1, len(table) + 1, dtype=np.int64) + shift
+
+
+def _longest_line(raw: bytes) -> int:
+    """Length in bytes of the longest line (an upper bound on its length in characters)."""
+    if not raw:
+        return 0
+    breaks = np.flatnonzero(np.frombuffer(raw, dtype=np.uint8) == 10)
+    bounds = np.concatenate(([-1], breaks, [len(raw)]))
+    return int(np.diff(bounds).max()) - 1
+
+
+# --------------------------------------------------------------------------- xlsx
+def _read_xlsx(data: bytes, settings: Settings) -> ReadResult:
+    try:
+        table = pd.read_excel(
+            io.BytesIO(data), sheet_name=0, header=None, dtype=str, engine="openpyxl"
+        )
+    except Exception as exc:  # openpyxl/zipfile raise many types on bad input
+        raise IngestError(f"the .xlsx file cannot be read: {exc}") from None
+    table.columns = list(range(table.shape[1]))
+    lines = np.arange(1, len(table) + 1, dtype=np.int64)
+    return _finish(
+        table,
+        lines,
+        encoding="xlsx",
+        delimiter=None,
+        settings=settings,
+        lengths_checked=False,
+        notes=["first sheet of the workbook"],
+        unit="row",
+    )
+
+
+# --------------------------------------------------------------------------- common
+def _finish(
+    table: pd.DataFrame,
+    lines: np.ndarray[Any, Any],
+    *,
+    encoding: str,
+    delimiter: str | None,
+    settings: Settings,
+    lengths_checked: bool,
+    notes: list[str],
+    unit: str,
+) -> ReadResult:
+    """Header matching, blank rows, limits and decimal mark, shared by text and xlsx."""
+    if table.shape[1] == 0 or len(table) == 0:
+        raise IngestError("the file is empty")
+    table = table.reset_index(drop=True)
+    if not all(str(t) == "str" for t in table.dtypes):
+        table = table.astype("str")  # all-empty columns may come back as float
+    # A row is blank when every cell is missing, or it only holds spaces in the first cell.
+    rest_missing = table.iloc[:, 1:].isna().all(axis=1)
+    first = table.iloc[:, 0]
+    blank = rest_missing & (first.isna() | first.str.strip().eq("").fillna(True))
+    keep = ~blank.to_numpy()
+    if not keep.any():
+        raise IngestError("the file is empty (it holds only blank lines)")
+    table = table.loc[keep]
+    lines = lines[keep]
+
+    header = [None if pd.isna(h) else str(h).strip() for h in table.iloc[0]]
+    body = table.iloc[1:].reset_index(drop=True)
+    body_lines = lines[1:]
+    header_width = max((i + 1 for i, h in enumerate(header) if h), default=0)
+
+    if not lengths_checked:
+        _check_lengths(table, lines, header, settings.max_field_chars, unit)
+
+    mapping: dict[str, str] = {}
+    columns: dict[str, Any] = {}
+    ignored: list[str] = []
+    for i, h in enumerate(header):
+        field = match_header(h) if h else None
+        if field is None:
+            if h:
+                ignored.append(h)
+            elif i < header_width:
+                ignored.append(f"(unnamed column {i + 1})")
+            continue
+        if field in mapping:
+            notes.append(
+                f"column {h!r} also means {field}; the first such column "
+                f"({mapping[field]!r}) is used and this one is ignored"
+            )
+            continue
+        mapping[field] = str(h)
+        columns[field] = i
+
+    if not mapping:
+        found = ", ".join(repr(h) for h in header if h) or "no headers at all"
+        raise IngestError(
+            "no recognisable columns: the header line holds "
+            f"{_shorten(found, 300)}. Expected headers such as date, email, name, ssi, "
+            "brand, people, insights, relationships, sector, network"
+        )
+    if len(body) == 0:
+        raise IngestError("the file has a header but no data rows")
+    if len(body) > settings.max_rows:
+        raise IngestError(
+            f"the file has {len(body):,} data rows, more than the limit of {settings.max_rows:,}"
+        )
+
+    ids = [f for f in ("person", *IDENTIFIERS) if f in mapping]
+    if ids:
+        chosen, others = ids[0], ids[1:]
+        header_text = mapping.pop(chosen)
+        for other in others:
+            mapping.pop(other)
+            columns.pop(other)
+        columns = {"person": columns.pop(chosen), **columns}
+        mapping = {"person": header_text, **mapping}
+        note = f"person identified by {chosen} (column {header_text!r})"
+        if others:
+            note += "; also present and not used: " + ", ".join(others)
+        notes.append(note)
+
+    frame = pd.DataFrame({field: body[i] for field, i in columns.items()})
+    frame["_line"] = body_lines.astype(np.int64)
+    extra_cols = [c for c in range(body.shape[1]) if c >= header_width]
+    if extra_cols:
+        has_extra = body[extra_cols].notna().any(axis=1).to_numpy()
+        if has_extra.any():
+            cells = body.notna().to_numpy()
+            last = cells.shape[1] - np.argmax(cells[:, ::-1], axis=1)
+            problem = pd.Series(pd.NA, index=frame.index, dtype="str")
+            problem[has_extra] = [
+                f"the row has {n} cells but the header has {header_width}" for n in last[has_extra]
+            ]
+            frame[PROBLEM_COLUMN] = problem
+
+    decimal = detect_decimal(frame, delimiter)
+    if decimal == ",":
+        notes.append("decimal comma")
+    return ReadResult(
+        frame=frame,
+        mapping=mapping,
+        ignored_columns=ignored,
+        encoding=encoding,
+        delimiter=delimiter,
+        decimal=decimal,
+        layout="wide",
+        notes=notes,
+    )
+
+
+def _check_lengths(
+    table: pd.DataFrame,
+    lines: np.ndarray[Any, Any],
+    header: list[str | None],
+    limit: int,
+    unit: str,
+) -> None:
+    for i in range(table.shape[1]):
+        lengths = table[i].str.len()
+        longest = lengths.max()
+        if pd.notna(longest) and longest > limit:
+            row = int(np.argmax((lengths > limit).fillna(False).to_numpy()))
+            name = header[i] if i < len(header) and header[i] else f"column {i + 1}"
+            raise IngestError(
+                f"{unit} {int(lines[row])}, column {_shorten(repr(name), 60)}: a value of "
+                f"{int(lengths.iloc[row]):,} characters is longer than the limit of {limit:,}"
+            )
+
+
+_DECIMAL_COMMA_RE = r"[-+]?\d+,\d+"
+_DECIMAL_POINT_RE = r"[-+]?\d+\.\d+"
+
+
+def detect_decimal(frame: pd.DataFrame, delimiter: str | None) -> str:
+    """``","`` or ``"."``: the decimal mark the numeric cells use, decided for the file.
+
+    Bounded fields (scores, ranks, LinkedIn averages, all ≤ 100) are looked at first: a single
+    ``,`` or ``.`` between digits there can only be a decimal mark. Outcome columns are
+    looked at only when those give no evidence. With no evidence at all, a ``;``-separated
+    file (European Excel) is taken to use the comma.
+    """
+    for group in (_BOUNDED_NUMERIC, OUTCOMES):
+        comma = point = 0
+        for field in group:
+            if field not in frame.columns:
+                continue
+            values = frame[field].dropna().head(2000).str.strip()
+            comma += int(values.str.fullmatch(_DECIMAL_COMMA_RE).sum())
+            point += int(values.str.fullmatch(_DECIMAL_POINT_RE).sum())
+        if comma or point:
+            return "," if comma > point else "."
+    return "," if delimiter == ";" else "."
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
