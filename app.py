@@ -38,6 +38,8 @@ else:
         )
 
 st.header("Check my score")
+if s.is_empty:
+    ui.stop_with("Once scores are uploaded, you can type yours here and see where you stand.")
 st.caption(
     "Type your four pillar scores from LinkedIn's SSI page, or only the total. Nothing is stored."
 )
@@ -59,8 +61,6 @@ sector = st.selectbox(
 
 if pillars is None and total is None:
     st.caption("Your standing appears here once you type a score.")
-elif s.is_empty:
-    st.info("There is nothing to compare with yet.")
 else:
     try:
         score_args = {"pillars": pillars} if pillars is not None else {"score": total}

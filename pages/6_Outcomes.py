@@ -15,6 +15,8 @@ st.markdown(
     "score and each outcome per cohort, with a 95% interval and the number of people behind "
     "it. Cohort-level only: no individual point is ever drawn."
 )
+if ui.status().is_empty:
+    ui.stop_with("No data yet: scores must be uploaded first.")
 if not ui.has_outcomes():
     ui.stop_with(
         "No outcomes uploaded yet. Add columns such as conversations, meetings, proposals, "

@@ -171,7 +171,17 @@ def all_table_cells(at: AppTest) -> list[str]:
     return cells
 
 
+def table(at: AppTest, *columns: str):
+    """The first st.dataframe on the page that has all of ``columns`` (AppTest does not
+    address non-selectable dataframes by key)."""
+    for df in at.dataframe:
+        if set(columns) <= set(df.value.columns):
+            return df.value
+    raise AssertionError(f"no table with columns {columns}")
+
+
 def shown_top(text: str) -> float:
+    text = text.replace("\\", "")
     match = re.search(r"Top (\d+(?:\.\d+)?)%", text)
     assert match, text
     return float(match.group(1))
@@ -246,7 +256,7 @@ def test_upload_previews_then_imports_once_and_reports_rejects():
     assert metrics["Rows read"] == f"{len(rows):,}"
     assert metrics["Valid rows"] == f"{len(rows) - 1:,}"
     assert metrics["Rejected"] == "1"
-    mapping = at.dataframe(key="preview_0_mapping").value
+    mapping = table(at, "field", "read from column")
     assert "brand" in set(mapping["field"])
     assert any("semicolon" in str(t.value) for t in at.text)
     assert bench().status().rows == 0  # preview writes nothing
@@ -257,7 +267,7 @@ def test_upload_previews_then_imports_once_and_reports_rejects():
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Accepted"] == f"{len(rows) - 1:,}"
     assert metrics["Rejected"] == "1"
-    rejects = at.dataframe(key="result_rejects").value
+    rejects = table(at, "line", "field", "reason")
     assert list(rejects["field"]) == ["brand"]
     assert "bad@x.test" not in " ".join(all_table_cells(at))
     assert at.get("download_button")
@@ -341,14 +351,14 @@ def test_sectors_and_networks_list_cohorts_and_mark_small_ones():
     seed_team()
     at = start("pages/4_Sectors.py")
     assert_no_exception(at)
-    sizes = at.dataframe(key="sectors_sizes").value
+    sizes = table(at, "sector", "people", "shown")
     assert dict(zip(sizes["sector"], sizes["people"], strict=True)) == {
         "Software": "49",
         "Retail": "20",
     }
     assert at.get("plotly_chart")
     at = start("pages/5_Networks.py")
-    sizes = at.dataframe(key="networks_sizes").value
+    sizes = table(at, "network", "people", "shown")
     people = dict(zip(sizes["network"], sizes["people"], strict=True))
     assert people["Team Big"] == "30"
     assert people["Team Tiny"] == "fewer than 10"
@@ -364,9 +374,9 @@ def test_outcomes_with_the_demo_data_show_verdicts():
     bench().load_demo(people=300)
     at = start("pages/6_Outcomes.py")
     assert_no_exception(at)
-    table = at.dataframe(key="outcomes_table").value
-    assert len(table) > 0
-    assert all(isinstance(v, str) and v for v in table["what it says"])
+    results = table(at, "outcome", "what it says")
+    assert len(results) > 0
+    assert all(isinstance(v, str) and v for v in results["what it says"])
 
 
 # ------------------------------------------------------------------------------ share links
@@ -419,7 +429,7 @@ def test_sectors_share_link_reopens_the_cohort_view():
     at.button(key="sectors_share_button").click().run()
     token = str(at.code[0].value).split("share=", 1)[1]
     shared = start(share=token)
-    sizes = shared.dataframe(key="shared_sizes").value
+    sizes = table(shared, "sector", "people", "shown")
     assert set(sizes["sector"]) == {"Software", "Retail"}
 
 
@@ -441,7 +451,7 @@ def test_admin_gate_blocks_until_the_right_password(page, monkeypatch):
     if page.endswith("Upload.py"):
         assert at.file_uploader
     else:
-        assert at.dataframe(key="uploads_table").value.shape[0] == 1
+        assert table(at, "upload", "file").shape[0] == 1
     assert not any(ui.NO_PASSWORD_NOTICE in str(i.value) for i in at.info)
 
 
@@ -472,7 +482,7 @@ def test_admin_gate_reads_the_password_from_secrets():
 def test_without_a_password_the_admin_pages_are_open_and_say_so():
     at = start("pages/7_Data.py")
     assert any(ui.NO_PASSWORD_NOTICE in str(i.value) for i in at.info)
-    assert at.dataframe(key="settings_table")
+    assert "Minimum cohort size (k)" in set(table(at, "setting", "value")["setting"])
 
 
 def test_data_page_undo_erase_and_demo_removal():
@@ -480,7 +490,7 @@ def test_data_page_undo_erase_and_demo_removal():
     bench().load_demo(people=120)
     at = start("pages/7_Data.py")
     assert_no_exception(at)
-    uploads = at.dataframe(key="uploads_table").value
+    uploads = table(at, "upload", "file")
     assert len(uploads) == 2
     # erase needs the confirmation
     at.text_input(key="erase_identifier").input("s01@x.test")
@@ -537,20 +547,15 @@ def test_hostile_names_appear_literally_in_every_listing():
     assert set(HOSTILE) <= set(options)
     assert_literal_or_escaped(at)
 
-    for page, key, column in (
-        ("pages/4_Sectors.py", "sectors_sizes", "sector"),
-        ("pages/5_Networks.py", "networks_sizes", "network"),
-    ):
+    for page, column in (("pages/4_Sectors.py", "sector"), ("pages/5_Networks.py", "network")):
         at = start(page)
         assert_no_exception(at)
-        assert set(at.dataframe(key=key).value[column]) == set(HOSTILE)
-        assert set(HOSTILE) <= set(
-            at.dataframe(key=f"{key.split('_')[0]}_quantiles").value["cohort"]
-        )
+        assert set(table(at, column, "people", "shown")[column]) == set(HOSTILE)
+        assert set(HOSTILE) <= set(table(at, "cohort", "p50")["cohort"])
         assert_literal_or_escaped(at)
 
     at = start("pages/7_Data.py")
-    assert "<b>evil</b>=cmd().csv" in set(at.dataframe(key="uploads_table").value["file"])
+    assert "<b>evil</b>=cmd().csv" in set(table(at, "upload", "file")["file"])
     assert_literal_or_escaped(at)
 
     at = identify(start("pages/2_My_benchmark.py"), "h0-3@x.test")
