@@ -487,6 +487,10 @@ def _check_lengths(
 
 _DECIMAL_COMMA_RE = r"[-+]?\d+,\d+"
 _DECIMAL_POINT_RE = r"[-+]?\d+\.\d+"
+#: A value using both marks ("1.234,5") shows its decimal mark beyond doubt: it weighs more.
+_BOTH_COMMA_RE = r"[-+]?\d{1,3}(?:\.\d{3})+,\d+"
+_BOTH_POINT_RE = r"[-+]?\d{1,3}(?:,\d{3})+\.\d+"
+_BOTH_WEIGHT = 10
 
 
 def detect_decimal(frame: pd.DataFrame, delimiter: str | None) -> str:
@@ -494,7 +498,8 @@ def detect_decimal(frame: pd.DataFrame, delimiter: str | None) -> str:
 
     Bounded fields (scores, ranks, LinkedIn averages, all ≤ 100) are looked at first: a single
     ``,`` or ``.`` between digits there can only be a decimal mark. Outcome columns are
-    looked at only when those give no evidence. With no evidence at all, a ``;``-separated
+    looked at only when those give no evidence; there a value with both marks
+    (``1.234,5``) outweighs ten plain ones. With no evidence, or a tie, a ``;``-separated
     file (European Excel) is taken to use the comma.
     """
     for group in (_BOUNDED_NUMERIC, OUTCOMES):
@@ -505,7 +510,9 @@ def detect_decimal(frame: pd.DataFrame, delimiter: str | None) -> str:
             values = frame[field].dropna().head(2000).str.strip()
             comma += int(values.str.fullmatch(_DECIMAL_COMMA_RE).sum())
             point += int(values.str.fullmatch(_DECIMAL_POINT_RE).sum())
-        if comma or point:
+            comma += _BOTH_WEIGHT * int(values.str.fullmatch(_BOTH_COMMA_RE).sum())
+            point += _BOTH_WEIGHT * int(values.str.fullmatch(_BOTH_POINT_RE).sum())
+        if comma != point:
             return "," if comma > point else "."
     return "," if delimiter == ";" else "."
 

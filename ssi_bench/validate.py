@@ -210,7 +210,9 @@ def infer_date_order(values: Iterable[str]) -> DateOrder | None:
     """The day/month order that fits every non-ISO date in ``values``, or None.
 
     ``"dmy"`` when some first part is above 12, ``"mdy"`` when some second part is; None when
-    no value tells (all parts ≤ 12, or only ISO dates). Raises IngestError when values
+    no value tells (some value has unequal parts both ≤ 12, or there are only ISO dates).
+    Values whose day and month are equal (03/03/2026) read the same either way: alone, they
+    give ``"dmy"``. Raises IngestError when values
     contradict each other (some only day-first, others only month-first).
     """
     arr = pa.array([None if v is None else str(v).strip() for v in values], pa.large_string())
@@ -246,6 +248,8 @@ def _infer(
     if ambiguous.any():
         i = int(np.argmax(ambiguous))
         return None, (locate(i), str(arr[i].as_py()))
+    if ((a <= 12) & (b <= 12)).any():
+        return "dmy", None  # only equal day and month: either order reads them the same
     return None, None
 
 
