@@ -124,6 +124,10 @@ def _null_unless(mask_arr: Any, arr: Any) -> Any:
     return pc.if_else(mask_arr, arr, pa.scalar(None, arr.type))
 
 
+def _looks_like_identifier(text: str) -> bool:
+    return "@" in text or "://" in text or "linkedin." in text.lower()
+
+
 def _shown(value: object) -> str:
     text = str(value)
     return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
@@ -352,8 +356,27 @@ def validate(read: ReadResult, options: IngestOptions) -> Validated:
     def column(name: str) -> Any | None:
         return _clean(src[name]) if name in src.columns else None
 
+    known_people: list[Any] = []
+
     def shown(arr: Any) -> Callable[[np.ndarray[Any, Any]], np.ndarray[Any, Any]]:
-        return lambda pos: _text_values(pc.take(arr, pa.array(pos)))
+        """Raw values of rejected rows for reasons, identifiers masked.
+
+        A shifted row can put an e-mail or a name into a number column, so a value that is
+        some row's person, or looks like an e-mail or URL, is shown through :func:`mask`.
+        """
+
+        def values(pos: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+            taken = pc.take(arr, pa.array(pos))
+            if not known_people:
+                known_people.append(pc.unique(person))
+            is_person = _numpy_bool(pc.is_in(taken, value_set=known_people[0]))
+            raw = _text_values(taken)
+            for i, value in enumerate(raw):
+                if value is not None and (is_person[i] or _looks_like_identifier(str(value))):
+                    raw[i] = mask(str(value))
+            return raw
+
+        return values
 
     if PROBLEM_COLUMN in src.columns:
         problem = src[PROBLEM_COLUMN]

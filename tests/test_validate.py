@@ -372,3 +372,14 @@ def test_validation_is_vectorised_enough_for_a_hundred_thousand_rows():
     result = check("\n".join(lines) + "\n")
     assert len(result.frame) == n
     assert result.frame["_line"].iloc[-1] == n + 1
+
+
+def test_an_identifier_shifted_into_a_number_column_is_masked_in_the_reason():
+    result = check(
+        "name,date,ssi,sector\nJane Doe,2026-05-03,50,S\nBob Ray,2026-05-03,Jane Doe,S\n"
+        "Ann Lee,2026-05-03,jane.doe@example.com,S\n"
+    )
+    assert reasons(result) == [
+        (3, "ssi", 'ssi "J… D…" is not a number'),
+        (4, "ssi", 'ssi "j…@e…" is not a number'),
+    ]
