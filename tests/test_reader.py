@@ -278,3 +278,24 @@ def test_real_wesleyzilva_history_export_is_read():
 def test_real_wesleyzilva_header_only_export_is_refused():
     with pytest.raises(IngestError, match="header but no data rows"):
         read((SAMPLES / "output__ssi-scores-2026-05-03.csv").read_bytes())
+
+
+def test_decoded_text_is_offered_to_captures_first(monkeypatch):
+    from types import SimpleNamespace
+
+    import ssi_bench.reader as reader
+
+    seen: list[tuple[str, str, str]] = []
+
+    def detect(text: str, file_name: str) -> str | None:
+        return "paste" if text.startswith("Your Social Selling Index") else None
+
+    def read_capture(text: str, layout: str, *, encoding: str):
+        seen.append((text, layout, encoding))
+        return "captured"
+
+    fake = SimpleNamespace(detect=detect, read=read_capture)
+    monkeypatch.setattr(reader, "_captures_module", lambda: fake)
+    assert read("Your Social Selling Index\n53".encode("utf-16"), "ssi.txt") == "captured"
+    assert seen == [("Your Social Selling Index\n53", "paste", "utf-16-le")]
+    assert read(ENGLISH.encode()).layout == "wide"  # not a capture: read as a table

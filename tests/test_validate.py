@@ -383,3 +383,22 @@ def test_an_identifier_shifted_into_a_number_column_is_masked_in_the_reason():
         (3, "ssi", 'ssi "J… D…" is not a number'),
         (4, "ssi", 'ssi "j…@e…" is not a number'),
     ]
+
+
+def test_xlsx_date_cells_and_numbers_validate():
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["E-mail", "Datum", "Brand", "People", "Insights", "Relationships", "Sector"])
+    ws.append(["a@x.example", dt.datetime(2026, 5, 3), 20.998, 6.4, 10.25, 15, "Énergie"])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    read = read_bytes(buffer.getvalue(), "team.xlsx", settings=Settings())
+    result = validate(read, IngestOptions(today=TODAY))
+    assert result.rejects == []
+    row = result.frame.iloc[0]
+    assert row["snapshot_date"] == pd.Timestamp("2026-05-03")
+    assert row["ssi"] == pytest.approx(52.648)
