@@ -626,17 +626,21 @@ def _reject_duplicates(
     if _numpy_bool(pc.match_substring(key, "/")).any():
         for pattern in (r"^[a-z][a-z0-9+.-]*://", r"^www\.", r"[?#].*$", r"/+$"):
             key = pc.replace_substring_regex(key, pattern, "")
-    frame = pd.DataFrame({"key": _text_values(key), "date": dates, "pos": np.arange(len(dates))})[
-        ok
-    ]
-    dup = frame.duplicated(["key", "date"], keep=False).to_numpy()
+    # One integer per (person, date) pair: hashing integers is far cheaper than string pairs.
+    key_codes = pd.factorize(_to_str_series(key))[0].astype(np.int64)
+    date_codes = pd.factorize(dates)[0].astype(np.int64)
+    pair = key_codes * (int(date_codes.max(initial=0)) + 1) + date_codes
+    frame = pd.DataFrame({"key": pair, "pos": np.arange(len(dates))})[ok]
+    dup = frame.duplicated("key", keep=False).to_numpy()
     if not dup.any():
         return
     group = frame[dup].copy()
     group["line"] = lines[group["pos"].to_numpy()]
     if captured is not None:
         stamps = pd.to_datetime(
-            pd.Series(_text_values(captured)[group["pos"].to_numpy()], dtype="str"),
+            pd.Series(
+                _text_values(pc.take(captured, pa.array(group["pos"].to_numpy()))), dtype="str"
+            ),
             errors="coerce",
             utc=True,
             format="ISO8601",
@@ -644,9 +648,9 @@ def _reject_duplicates(
         group["captured"] = stamps.to_numpy()
     else:
         group["captured"] = pd.NaT
-    group = group.sort_values(["key", "date", "captured", "line"], na_position="first")
-    winner = group.groupby(["key", "date"], sort=False)["line"].transform("last")
-    losers = group.duplicated(["key", "date"], keep="last").to_numpy()
+    group = group.sort_values(["key", "captured", "line"], na_position="first")
+    winner = group.groupby("key", sort=False)["line"].transform("last")
+    losers = group.duplicated("key", keep="last").to_numpy()
     lose_pos = group["pos"].to_numpy()[losers]
     lose_winner = winner.to_numpy()[losers]
     cond = np.zeros(len(dates), dtype=bool)
