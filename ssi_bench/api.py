@@ -557,10 +557,7 @@ class Bench:
         for kind, name in (("sector", sector), ("network", network), ("all", None)):
             if kind != "all" and not name:
                 continue
-            quants[kind] = {
-                m: self._quantile_row(idx, kind, name, m)  # type: ignore[arg-type]
-                for m in METRICS
-            }
+            quants[kind] = {m: self._quantile_row(idx, kind, name, m) for m in METRICS}
         linkedin: dict[str, float | None] = {}
         if member is not None:
             for col in (*RANKS, *LINKEDIN_AVERAGES):
@@ -570,7 +567,7 @@ class Bench:
         return MyBenchmark(
             as_of=idx.as_of,
             scores=scores,
-            band=self.settings.band(scores["ssi"]) if scores.get("ssi") is not None else "",
+            band=_band(self.settings, scores.get("ssi")),
             sector=sector,
             network=network,
             standings=standings,
@@ -654,13 +651,13 @@ class Bench:
             raise NotFoundError("No scores were uploaded under that identifier.")
         records = []
         previous: float | None = None
-        for row in history.itertuples(index=False):
-            day = pd.Timestamp(row.snapshot_date).date()
-            value = _float_or_none(getattr(row, metric))
+        for row in history.to_dict("records"):
+            day = pd.Timestamp(row["snapshot_date"]).date()
+            value = _float_or_none(row[metric])
             if value is None:
                 continue
             idx = self.index(day)
-            sector = row.sector
+            sector = None if pd.isna(row["sector"]) else str(row["sector"])
             standing = self._standing(idx, "sector", sector, metric, value, True)
             q = self._quantile_row(idx, "sector", sector, metric)
             records.append(
@@ -800,6 +797,10 @@ def benchmarks_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return frame
 
 
+def _band(settings: Settings, ssi: float | None) -> str:
+    return "" if ssi is None else settings.band(ssi)
+
+
 def _typed_score(metric: str, score: float | None, pillars: Sequence[float] | None) -> float:
     if pillars is not None:
         values = [float(p) for p in pillars]
@@ -851,15 +852,15 @@ def _drop_cross_file_duplicates(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[
     kept = rows[~dup]
     winner = kept.set_index(["person", "snapshot_date"])[["_file", "_line"]]
     rejects = []
-    for row in rows[dup].itertuples(index=False):
-        w = winner.loc[(row.person, row.snapshot_date)]
+    for row in rows[dup].to_dict("records"):
+        w = winner.loc[(row["person"], row["snapshot_date"])]
         rejects.append(
             Reject(
-                int(row._line),
+                int(row["_line"]),
                 "date",
                 f"duplicate of {w['_file']} line {int(w['_line'])} (same person and date); "
                 "the later file's row was kept",
-                file=str(row._file),
+                file=str(row["_file"]),
             )
         )
     return kept.drop(columns=["_file"]), rejects

@@ -13,7 +13,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Literal, TextIO
 
 from ssi_bench.api import Bench
 from ssi_bench.config import Settings
@@ -299,7 +299,7 @@ def _cmd_ingest(
 
 
 def _cmd_benchmarks(args: argparse.Namespace, bench: Bench) -> tuple[Any, str]:
-    fmt = args.format or "json"
+    fmt: Literal["csv", "parquet", "json"] = args.format or "json"
     if fmt == "parquet" and args.out is None:
         raise UsageError("--format parquet needs --out FILE")
     if args.out is not None:

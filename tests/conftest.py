@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from collections.abc import Iterator
 
 import pytest
@@ -39,9 +41,12 @@ def csv_bytes(rows: list[dict[str, object]], sep: str = ",") -> bytes:
     header: list[str] = []
     for r in rows:
         header.extend(k for k in r if k not in header)
-    lines = [sep.join(header)]
-    lines += [sep.join("" if r.get(h) is None else str(r.get(h)) for h in header) for r in rows]
-    return ("\n".join(lines) + "\n").encode("utf-8")
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=sep, lineterminator="\n")
+    writer.writerow(header)
+    for r in rows:
+        writer.writerow(["" if r.get(h) is None else str(r.get(h)) for h in header])
+    return buf.getvalue().encode("utf-8")
 
 
 TODAY = dt.date(2026, 11, 22)

@@ -1,0 +1,148 @@
+"""Cohorts as of a date and exact percentile ranks — pure numpy, no SQL.
+
+For a cohort of N people and a score s: B below, E equal (subject included), A above.
+Percentile rank PR = 100·(B + E/2)/N (= ``scipy.stats.percentileofscore(kind="mean")``);
+"Top X%" = 100·(A + (E+1)/2)/N. Quantiles interpolate linearly (= DuckDB ``quantile_cont``).
+
+:class:`CohortIndex` holds each person's latest snapshot as of one date and keeps one sorted
+array per (cohort, metric), built on first use; after that a rank is two binary searches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ssi_bench.model import CohortKind
+
+#: Scores are stored rounded to 4 decimals; this tolerance makes float sums compare safely.
+TOLERANCE = 1e-9
+QUANTILES: tuple[tuple[str, float], ...] = (
+    ("p10", 0.10),
+    ("p25", 0.25),
+    ("p50", 0.50),
+    ("p75", 0.75),
+    ("p90", 0.90),
+)
+
+
+@dataclass(frozen=True)
+class RankCounts:
+    n: int
+    below: int
+    equal: int
+    above: int
+
+
+def rank_counts(sorted_values: np.ndarray, score: float, *, subject_in_cohort: bool) -> RankCounts:
+    """Counts below / equal / above ``score`` in an ascending array.
+
+    ``subject_in_cohort``: the subject is one of the values (a stored person). Otherwise
+    (a typed-in score) the score joins the cohort as one more member: N+1, E+1.
+    """
+    lo = int(np.searchsorted(sorted_values, score - TOLERANCE, side="left"))
+    hi = int(np.searchsorted(sorted_values, score + TOLERANCE, side="right"))
+    n = len(sorted_values)
+    below, equal, above = lo, hi - lo, n - hi
+    if not subject_in_cohort:
+        n += 1
+        equal += 1
+    return RankCounts(n, below, equal, above)
+
+
+def percentile_rank(rc: RankCounts) -> float:
+    """100·(B + E/2)/N. Raises ZeroDivisionError on an empty cohort (gate first)."""
+    return 100.0 * (rc.below + rc.equal / 2) / rc.n
+
+
+def top_percent(rc: RankCounts) -> float:
+    """100·(A + (E+1)/2)/N: the leader of 10 distinct scores is Top 10%."""
+    return 100.0 * (rc.above + (rc.equal + 1) / 2) / rc.n
+
+
+def quantiles(sorted_values: np.ndarray) -> dict[str, float]:
+    """p10, p25, p50, p75, p90 by linear interpolation. Raises ValueError when empty."""
+    if len(sorted_values) == 0:
+        raise ValueError("no values")
+    got = np.quantile(sorted_values, [q for _, q in QUANTILES], method="linear")
+    return {name: float(v) for (name, _), v in zip(QUANTILES, got, strict=True)}
+
+
+class CohortIndex:
+    """Every cohort as of one date, from ``members`` (one row per person: their latest
+    snapshot in the window). Thread-safe; arrays are built lazily and memoised."""
+
+    def __init__(self, members: pd.DataFrame, as_of: dt.date) -> None:
+        self.as_of = as_of
+        self._frame = members.reset_index(drop=True)
+        self._lock = threading.Lock()
+        self._arrays: dict[tuple[str, str | None, str], np.ndarray] = {}
+        self._rows: dict[str, int] = {
+            str(k): i for i, k in enumerate(self._frame["person_key"].tolist())
+        }
+        self._groups: dict[str, dict[str, np.ndarray]] = {}
+
+    def __len__(self) -> int:
+        return len(self._frame)
+
+    def _positions(self, kind: str) -> dict[str, np.ndarray]:
+        with self._lock:
+            got = self._groups.get(kind)
+        if got is None:
+            col = self._frame[kind]
+            got = {
+                str(name): np.asarray(idx, dtype=np.int64)
+                for name, idx in self._frame.groupby(col, dropna=True).indices.items()
+            }
+            with self._lock:
+                self._groups[kind] = got
+        return got
+
+    def values(self, kind: CohortKind, name: str | None, metric: str) -> np.ndarray:
+        """Sorted float64 values of ``metric`` in the cohort (NaN dropped)."""
+        key = (kind, None if kind == "all" else name, metric)
+        with self._lock:
+            found = self._arrays.get(key)
+        if found is not None:
+            return found
+        column = self._frame[metric].to_numpy(dtype=np.float64, na_value=np.nan)
+        if kind == "all":
+            picked = column
+        else:
+            pos = self._positions(kind).get(str(name))
+            picked = column[pos] if pos is not None else np.empty(0)
+        arr = np.sort(picked[~np.isnan(picked)])
+        arr.setflags(write=False)
+        with self._lock:
+            self._arrays[key] = arr
+        return arr
+
+    def member(self, person_key: str) -> dict[str, Any] | None:
+        """The person's row (their latest snapshot in the window), or None."""
+        i = self._rows.get(person_key)
+        if i is None:
+            return None
+        row = self._frame.iloc[i].to_dict()
+        return {str(k): (None if _is_missing(v) else v) for k, v in row.items()}
+
+    def names(self, kind: str) -> list[str]:
+        return sorted(self._positions(kind))
+
+    def size(self, kind: str, name: str | None) -> int:
+        """People in the cohort (whatever metric they have)."""
+        if kind == "all":
+            return len(self._frame)
+        pos = self._positions(kind).get(str(name))
+        return 0 if pos is None else len(pos)
+
+
+def _is_missing(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False

@@ -1,0 +1,470 @@
+"""DuckDB storage: connect, schema and migrations, uploads (upsert), undo, erase, queries.
+
+One ``Store`` (one DuckDB connection) per process. Every unit of work takes a fresh
+``cursor()`` and fetches its results fully: sharing one connection's cursor across
+Streamlit's script threads returns other threads' rows. Writes are serialised behind
+``self.lock`` and each is ONE transaction (followed by a checkpoint), so an upload killed
+half-way is entirely absent on reopen.
+
+Undo keeps history: when an upload changes a stored row, the old version moves to
+``scores_replaced`` with ``replaced_by`` = the new upload. Undoing an upload deletes its
+rows and brings back what it replaced; when a later upload has since replaced the same
+person + date, the old version is handed on to that later upload instead (so undoing that
+one later restores it), and the undone upload's own superseded versions are dropped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from ssi_bench.errors import DatabaseBusyError, NotFoundError, SSIBenchError
+from ssi_bench.fields import LINKEDIN_AVERAGES, METRICS, OUTCOMES, RANKS, SCORE_COLUMNS
+from ssi_bench.model import UploadInfo
+
+SCORE_VALUE_COLUMNS: tuple[str, ...] = ("sector", "network", *SCORE_COLUMNS)
+SCORE_ALL = ("person_key", "snapshot_date", *SCORE_VALUE_COLUMNS, "upload_id")
+OUTCOME_ALL = ("person_key", "snapshot_date", *OUTCOMES, "upload_id")
+MEMBER_COLUMNS = ("person_key", "snapshot_date", "sector", "network", *METRICS, *RANKS)
+MEMBER_COLUMNS = (*MEMBER_COLUMNS, *LINKEDIN_AVERAGES)
+
+
+def _cols(names: tuple[str, ...], prefix: str = "") -> str:
+    return ", ".join(f"{prefix}{n}" for n in names)
+
+
+def _same(names: tuple[str, ...], a: str, b: str) -> str:
+    return " AND ".join(f"{a}.{n} IS NOT DISTINCT FROM {b}.{n}" for n in names)
+
+
+_SCORE_DDL = ", ".join(
+    ["person_key VARCHAR NOT NULL", "snapshot_date DATE NOT NULL"]
+    + ["sector VARCHAR", "network VARCHAR"]
+    + [f"{c} DOUBLE" for c in SCORE_COLUMNS]
+    + ["upload_id INTEGER NOT NULL"]
+)
+_OUTCOME_DDL = ", ".join(
+    ["person_key VARCHAR NOT NULL", "snapshot_date DATE NOT NULL"]
+    + [f"{c} DOUBLE" for c in OUTCOMES]
+    + ["upload_id INTEGER NOT NULL"]
+)
+
+#: Forward migrations: MIGRATIONS[i] takes the schema from version i to i + 1.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        "CREATE SEQUENCE upload_seq START 1",
+        "CREATE SEQUENCE share_seq START 1",
+        """CREATE TABLE uploads (
+            upload_id INTEGER PRIMARY KEY, uploaded_at TIMESTAMP NOT NULL,
+            file_name VARCHAR, file_sha256 VARCHAR, rows_read INTEGER, rows_accepted INTEGER,
+            rows_rejected INTEGER, rows_new INTEGER, rows_updated INTEGER, options VARCHAR,
+            is_demo BOOLEAN NOT NULL DEFAULT false)""",
+        f"CREATE TABLE scores ({_SCORE_DDL}, PRIMARY KEY (person_key, snapshot_date))",
+        f"CREATE TABLE scores_replaced ({_SCORE_DDL}, replaced_by INTEGER NOT NULL)",
+        f"CREATE TABLE outcomes ({_OUTCOME_DDL}, PRIMARY KEY (person_key, snapshot_date))",
+        f"CREATE TABLE outcomes_replaced ({_OUTCOME_DDL}, replaced_by INTEGER NOT NULL)",
+        """CREATE TABLE shares (
+            share_id INTEGER PRIMARY KEY, token_hash VARCHAR NOT NULL UNIQUE,
+            view VARCHAR NOT NULL, person_key VARCHAR, created_at TIMESTAMP NOT NULL,
+            expires_at TIMESTAMP NOT NULL, revoked_at TIMESTAMP)""",
+        "CREATE TABLE meta (key VARCHAR PRIMARY KEY, value BIGINT NOT NULL)",
+        "INSERT INTO meta VALUES ('data_version', 0)",
+    ),
+)
+
+_SCHEMA_VERSION_SQL = """
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP)
+"""
+_BUMP_SQL = "UPDATE meta SET value = value + 1 WHERE key = 'data_version'"
+_VERSION_SQL = "SELECT value FROM meta WHERE key = 'data_version'"
+
+_INSERT_UPLOAD_SQL = """
+INSERT INTO uploads VALUES (nextval('upload_seq'), now()::TIMESTAMP, $file_name, $sha,
+    $rows_read, $rows_accepted, $rows_rejected, 0, 0, $options, $is_demo)
+RETURNING upload_id
+"""
+_UPLOAD_COUNTS_SQL = """
+UPDATE uploads SET rows_new = $new, rows_updated = $updated WHERE upload_id = $uid
+"""
+
+
+def _stage_sql(table: str, columns: tuple[str, ...], values: tuple[str, ...]) -> list[str]:
+    """Statements that upsert ``incoming_<table>`` into ``table``, keeping replaced rows.
+
+    Identical rows are skipped (they keep their upload); changed ones are copied to
+    ``<table>_replaced`` before being overwritten.
+    """
+    inc = f"incoming_{table}"
+    keys = "person_key, snapshot_date"
+    return [
+        f"""CREATE OR REPLACE TEMP TABLE changed_{table} AS
+            SELECT {_cols(columns, "t.")} FROM {table} t JOIN {inc} i USING ({keys})
+            WHERE NOT ({_same(values, "t", "i")})""",
+        f"""CREATE OR REPLACE TEMP TABLE fresh_{table} AS
+            SELECT i.* FROM {inc} i ANTI JOIN {table} t USING ({keys})""",
+        f"""INSERT INTO {table}_replaced ({_cols(columns)}, replaced_by)
+            SELECT {_cols(columns)}, $uid FROM changed_{table}""",
+        f"""INSERT INTO {table} ({_cols(columns)})
+            SELECT {_cols(columns[:-1], "i.")}, $uid FROM {inc} i
+            WHERE EXISTS (SELECT 1 FROM changed_{table} c
+                          WHERE c.person_key = i.person_key AND c.snapshot_date = i.snapshot_date)
+               OR EXISTS (SELECT 1 FROM fresh_{table} f
+                          WHERE f.person_key = i.person_key AND f.snapshot_date = i.snapshot_date)
+            ON CONFLICT ({keys}) DO UPDATE SET
+            {", ".join(f"{c} = EXCLUDED.{c}" for c in columns[2:])}""",
+    ]
+
+
+def _undo_sql(table: str, columns: tuple[str, ...]) -> list[str]:
+    keys_match = "s.person_key = r.person_key AND s.snapshot_date = r.snapshot_date"
+    return [
+        f"DELETE FROM {table} WHERE upload_id = $uid",
+        # Hand superseded versions on to the upload that now holds the person + date.
+        f"""UPDATE {table}_replaced r SET replaced_by = s.upload_id FROM {table} s
+            WHERE r.replaced_by = $uid AND {keys_match}""",
+        f"""INSERT INTO {table} ({_cols(columns)})
+            SELECT {_cols(columns)} FROM {table}_replaced WHERE replaced_by = $uid""",
+        f"DELETE FROM {table}_replaced WHERE replaced_by = $uid OR upload_id = $uid",
+    ]
+
+
+_MEMBERS_SQL = f"""
+SELECT person_key, max(snapshot_date) AS snapshot_date,
+       {", ".join(f"arg_max({c}, snapshot_date) AS {c}" for c in MEMBER_COLUMNS[2:])}
+FROM scores
+WHERE snapshot_date > $start AND snapshot_date <= $as_of
+GROUP BY person_key
+"""
+_OUTCOME_MEMBERS_SQL = f"""
+WITH m AS ({_MEMBERS_SQL}),
+o AS (
+    SELECT person_key,
+           {", ".join(f"arg_max({c}, snapshot_date) AS {c}" for c in OUTCOMES)}
+    FROM outcomes WHERE snapshot_date > $start AND snapshot_date <= $as_of
+    GROUP BY person_key
+)
+SELECT m.person_key, m.sector, m.network, {_cols(METRICS, "m.")}, {_cols(OUTCOMES, "o.")}
+FROM m JOIN o USING (person_key)
+"""
+_HISTORY_SQL = f"""
+SELECT {_cols(MEMBER_COLUMNS)} FROM scores WHERE person_key = $key ORDER BY snapshot_date
+"""
+_UPLOADS_SQL = """
+SELECT u.upload_id, u.uploaded_at, u.file_name, u.file_sha256, u.rows_read, u.rows_accepted,
+       u.rows_rejected, u.rows_new, u.rows_updated, u.options, u.is_demo,
+       coalesce(l.live, 0) AS live
+FROM uploads u
+LEFT JOIN (SELECT upload_id, count(*) AS live FROM scores GROUP BY upload_id) l USING (upload_id)
+ORDER BY u.upload_id DESC
+"""
+_STATUS_SQL = """
+SELECT count(DISTINCT person_key), count(DISTINCT sector), count(DISTINCT network), count(*),
+       (SELECT count(*) FROM uploads), min(snapshot_date), max(snapshot_date),
+       count(*) FILTER (WHERE upload_id IN (SELECT upload_id FROM uploads WHERE is_demo))
+FROM scores
+"""
+_ERASE_SQL = tuple(
+    f"DELETE FROM {t} WHERE person_key = $key"
+    for t in ("scores", "scores_replaced", "outcomes", "outcomes_replaced", "shares")
+)
+_LOCK_PID = re.compile(r"PID (\d+)")
+
+
+class Store:
+    """The DuckDB file (or ``:memory:``) behind one SSI Bench."""
+
+    def __init__(self, path: str | Path = ":memory:") -> None:
+        self.path: Path | None = None if str(path) == ":memory:" else Path(path)
+        self.lock = threading.RLock()
+        self.conn = self._connect(str(path))
+        try:
+            self._migrate()
+        except duckdb.Error as exc:
+            self.conn.close()
+            raise SSIBenchError(f"{path}: cannot prepare the database schema: {exc}") from None
+
+    @staticmethod
+    def _connect(path: str) -> duckdb.DuckDBPyConnection:
+        try:
+            return duckdb.connect(path)
+        except duckdb.IOException as exc:
+            text = str(exc)
+            if "lock" in text.lower():
+                pid = _LOCK_PID.search(text)
+                who = f" (process {pid.group(1)})" if pid else ""
+                raise DatabaseBusyError(
+                    f"The database {path} is in use by another process{who}. Stop it, or use "
+                    "another --db / SSI_BENCH_DB."
+                ) from None
+            raise SSIBenchError(
+                f"The database {path} cannot be opened ({text.splitlines()[0]}). If the file "
+                "or its .wal is damaged, restore the latest backup (python -m ssi_bench "
+                "restore); nothing was changed."
+            ) from None
+        except duckdb.Error as exc:
+            raise SSIBenchError(
+                f"The database {path} cannot be opened ({str(exc).splitlines()[0]}). If the "
+                "file or its .wal is damaged, restore the latest backup (python -m ssi_bench "
+                "restore); nothing was changed."
+            ) from None
+
+    def _migrate(self) -> None:
+        with self.lock, self.cursor() as cur:
+            cur.execute(_SCHEMA_VERSION_SQL)
+            row = cur.execute("SELECT max(version) FROM schema_version").fetchone()
+            current = int(row[0]) if row and row[0] is not None else 0
+            if current > len(MIGRATIONS):
+                raise SSIBenchError(
+                    f"this database has schema version {current}, newer than this SSI Bench "
+                    f"({len(MIGRATIONS)}): upgrade SSI Bench"
+                )
+            for version in range(current, len(MIGRATIONS)):
+                cur.execute("BEGIN")
+                try:
+                    for statement in MIGRATIONS[version]:
+                        cur.execute(statement)
+                    cur.execute(
+                        "INSERT INTO schema_version VALUES ($v, now()::TIMESTAMP)",
+                        {"v": version + 1},
+                    )
+                    cur.execute("COMMIT")
+                except BaseException:
+                    cur.execute("ROLLBACK")
+                    raise
+
+    @contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A fresh cursor for one unit of work, closed afterwards."""
+        cur = self.conn.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A write transaction under the write lock; rolled back on any exception."""
+        with self.lock, self.cursor() as cur:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+                cur.execute(_BUMP_SQL)
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            # With another reader active the checkpoint may fail; DuckDB does it later itself.
+            with contextlib.suppress(duckdb.Error):
+                cur.execute("CHECKPOINT")
+
+    def close(self) -> None:
+        with self.lock:
+            self.conn.close()
+
+    # ------------------------------------------------------------------ writes
+    def data_version(self) -> int:
+        """Bumped by every write transaction (upload, undo, erase, demo removal)."""
+        with self.cursor() as cur:
+            row = cur.execute(_VERSION_SQL).fetchone()
+        return int(row[0]) if row else 0
+
+    def write_upload(
+        self,
+        rows: pd.DataFrame,
+        *,
+        file_name: str,
+        file_sha256: str,
+        rows_read: int,
+        rows_rejected: int,
+        options: dict[str, Any],
+        is_demo: bool = False,
+    ) -> tuple[int, int, int]:
+        """Store one upload in one transaction; returns (upload_id, rows_new, rows_updated).
+
+        ``rows``: person_key, snapshot_date, sector, network, SCORE_COLUMNS, OUTCOMES; unique
+        on (person_key, snapshot_date). Rows identical to the stored ones are neither new nor
+        updated and keep their original upload.
+        """
+        scores = _frame(rows, ("person_key", "snapshot_date", *SCORE_VALUE_COLUMNS))
+        has_outcome = (
+            rows[list(OUTCOMES)].notna().any(axis=1)
+            if len(rows) and set(OUTCOMES) <= set(rows.columns)
+            else pd.Series(False, index=rows.index)
+        )
+        outcomes = _frame(rows[has_outcome], ("person_key", "snapshot_date", *OUTCOMES))
+        with self.transaction() as cur:
+            got = cur.execute(
+                _INSERT_UPLOAD_SQL,
+                {
+                    "file_name": file_name,
+                    "sha": file_sha256,
+                    "rows_read": rows_read,
+                    "rows_accepted": len(rows),
+                    "rows_rejected": rows_rejected,
+                    "options": json.dumps(options, default=str),
+                    "is_demo": is_demo,
+                },
+            ).fetchone()
+            assert got is not None
+            uid = int(got[0])
+            counts = {}
+            for table, frame, columns, values in (
+                ("scores", scores, SCORE_ALL, SCORE_VALUE_COLUMNS),
+                ("outcomes", outcomes, OUTCOME_ALL, OUTCOMES),
+            ):
+                cur.register(f"src_{table}", frame)
+                cur.execute(
+                    f"CREATE OR REPLACE TEMP TABLE incoming_{table} AS "
+                    f"SELECT * REPLACE (CAST(snapshot_date AS DATE) AS snapshot_date) "
+                    f"FROM src_{table}"
+                )
+                cur.unregister(f"src_{table}")
+                statements = _stage_sql(table, columns, values)
+                for sql in statements[:2]:
+                    cur.execute(sql)
+                counts[table] = (
+                    _count(cur, f"fresh_{table}"),
+                    _count(cur, f"changed_{table}"),
+                )
+                for sql in statements[2:]:
+                    cur.execute(sql, {"uid": uid})
+                for tmp in ("incoming", "changed", "fresh"):
+                    cur.execute(f"DROP TABLE {tmp}_{table}")
+            new, updated = counts["scores"]
+            cur.execute(_UPLOAD_COUNTS_SQL, {"new": new, "updated": updated, "uid": uid})
+        return uid, new, updated
+
+    def _undo_in(self, cur: duckdb.DuckDBPyConnection, upload_id: int) -> int:
+        got = cur.execute(
+            "SELECT count(*) FROM scores WHERE upload_id = $uid", {"uid": upload_id}
+        ).fetchone()
+        removed = int(got[0]) if got else 0
+        for table, columns in (("scores", SCORE_ALL), ("outcomes", OUTCOME_ALL)):
+            for sql in _undo_sql(table, columns):
+                cur.execute(sql, {"uid": upload_id})
+        cur.execute("DELETE FROM uploads WHERE upload_id = $uid", {"uid": upload_id})
+        return removed
+
+    def undo(self, upload_id: int) -> int:
+        """Remove one upload and restore what it replaced; returns score rows removed.
+
+        Raises NotFoundError when there is no such upload.
+        """
+        with self.transaction() as cur:
+            found = cur.execute(
+                "SELECT 1 FROM uploads WHERE upload_id = $uid", {"uid": upload_id}
+            ).fetchone()
+            if not found:
+                raise NotFoundError(f"There is no upload #{upload_id}.")
+            return self._undo_in(cur, upload_id)
+
+    def remove_demo(self) -> int:
+        """Undo every demo upload (newest first); returns score rows removed."""
+        with self.transaction() as cur:
+            ids = [
+                int(r[0])
+                for r in cur.execute(
+                    "SELECT upload_id FROM uploads WHERE is_demo ORDER BY upload_id DESC"
+                ).fetchall()
+            ]
+            return sum(self._undo_in(cur, uid) for uid in ids)
+
+    def erase(self, person_key: str) -> int:
+        """Delete every row of one person in every table; returns rows deleted."""
+        total = 0
+        with self.transaction() as cur:
+            for sql in _ERASE_SQL:
+                got = cur.execute(sql, {"key": person_key}).fetchone()
+                total += int(got[0]) if got else 0
+        return total
+
+    # ------------------------------------------------------------------ reads
+    def uploads(self) -> list[UploadInfo]:
+        """Every upload, newest first, with the score rows it currently provides."""
+        with self.cursor() as cur:
+            rows = cur.execute(_UPLOADS_SQL).fetchall()
+        return [
+            UploadInfo(
+                upload_id=int(r[0]),
+                uploaded_at=r[1],
+                file_name=r[2],
+                file_sha256=r[3],
+                rows_read=int(r[4]),
+                rows_accepted=int(r[5]),
+                rows_rejected=int(r[6]),
+                rows_new=int(r[7]),
+                rows_updated=int(r[8]),
+                options=json.loads(r[9] or "{}"),
+                is_demo=bool(r[10]),
+                rows_live=int(r[11]),
+            )
+            for r in rows
+        ]
+
+    def latest_date(self) -> dt.date | None:
+        with self.cursor() as cur:
+            row = cur.execute("SELECT max(snapshot_date) FROM scores").fetchone()
+        return None if not row or row[0] is None else row[0]
+
+    def status(self) -> dict[str, Any]:
+        with self.cursor() as cur:
+            r = cur.execute(_STATUS_SQL).fetchone()
+        assert r is not None
+        keys = ("people", "sectors", "networks", "rows", "uploads", "first_date", "last_date")
+        out: dict[str, Any] = dict(zip(keys, r[:7], strict=True))
+        out["demo_rows"] = int(r[7] or 0)
+        return out
+
+    def members(self, as_of: dt.date, lookback_days: int) -> pd.DataFrame:
+        """Each person's latest snapshot with as_of − lookback_days < date ≤ as_of.
+
+        A 90-day window thus holds as_of and the 89 days before it.
+        """
+        params = {"as_of": as_of, "start": as_of - dt.timedelta(days=lookback_days)}
+        with self.cursor() as cur:
+            return cur.execute(_MEMBERS_SQL, params).df()
+
+    def outcomes_members(self, as_of: dt.date, lookback_days: int) -> pd.DataFrame:
+        """Latest outcomes per person in the window, beside their latest scores."""
+        params = {"as_of": as_of, "start": as_of - dt.timedelta(days=lookback_days)}
+        with self.cursor() as cur:
+            return cur.execute(_OUTCOME_MEMBERS_SQL, params).df()
+
+    def history(self, person_key: str) -> pd.DataFrame:
+        """Every snapshot of one person, oldest first."""
+        with self.cursor() as cur:
+            return cur.execute(_HISTORY_SQL, {"key": person_key}).df()
+
+
+def _count(cur: duckdb.DuckDBPyConnection, table: str) -> int:
+    got = cur.execute(f"SELECT count(*) FROM {table}").fetchone()
+    return int(got[0]) if got else 0
+
+
+def _frame(rows: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """``rows`` restricted to ``columns`` with stable types (missing columns become NULL)."""
+    out = pd.DataFrame(index=rows.index)
+    for c in columns:
+        if c in rows.columns:
+            out[c] = rows[c]
+        elif c in ("sector", "network", "person_key"):
+            out[c] = pd.Series(None, index=rows.index, dtype="object")
+        else:
+            out[c] = pd.Series(float("nan"), index=rows.index, dtype="float64")
+    for c in columns:
+        if c in ("sector", "network", "person_key"):
+            out[c] = out[c].astype("object").where(out[c].notna(), None)
+        elif c != "snapshot_date":
+            out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
+    out["snapshot_date"] = pd.to_datetime(out["snapshot_date"])
+    return out.reset_index(drop=True)
