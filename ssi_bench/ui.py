@@ -107,12 +107,10 @@ def fmt_num(value: float | None, digits: int = 2) -> str:
 
 
 def fmt_pct(value: float | None) -> str:
-    """A percentage for reading: whole numbers from 10, one decimal below."""
+    """A percentage as published: at most one decimal (``18.4%``, ``25%``)."""
     if value is None or pd.isna(value):
         return "–"
-    if value >= 10 or float(value).is_integer():
-        return f"{value:.0f}%"
-    return f"{value:.1f}%"
+    return f"{round(float(value), 1):g}%"
 
 
 _SMALL = ("no one", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
@@ -156,7 +154,7 @@ def standing_sentence(standing: Standing, k: int) -> str:
         parts.append(f"Top {fmt_pct(standing.top_percent)}")
     if standing.percentile is not None:
         pct = standing.percentile
-        parts.append(f"percentile {pct:.0f}: {share_higher_words(100 - pct)}")
+        parts.append(f"percentile {round(pct, 1):g}: {share_higher_words(100 - pct)}")
     text = " · ".join(parts) if parts else standing.display
     if standing.precision == "banded" or (standing.percentile is None and parts):
         text += " (rounded up to a band: fewer than 30 people)"
@@ -1108,7 +1106,7 @@ def shares_frame(shares: Sequence[dict[str, Any]]) -> pd.DataFrame:
     for s in shares:
         view = s.get("view") or {}
         record: dict[str, Any] = {c: s[c] for c in _SHARE_COLUMNS if c in s}
-        record["page"] = str(view.get("page", ""))
+        record["page"] = str(s.get("page") or view.get("page", ""))
         record["personal"] = "yes" if s.get("personal") or s.get("person_key") else ""
         record["view"] = ", ".join(
             f"{k}={v}" for k, v in view.items() if k != "page" and v not in (None, [], "")
