@@ -195,10 +195,11 @@ def data_version() -> int:
     return get_bench().data_version()
 
 
-# Cached queries: the version argument is the cache key that changes with every upload,
+# Cached queries: the version argument (no leading underscore: Streamlit skips hashing
+# those) is the cache key that changes with every upload,
 # undo, erase or demo removal; the bench itself comes from get_bench().
 @st.cache_data(show_spinner=False, max_entries=64)
-def _status(_version: int) -> Status:
+def _status(version: int) -> Status:
     return get_bench().status()
 
 

@@ -207,6 +207,16 @@ def test_home_on_an_empty_database_says_there_is_no_data_yet():
     assert any(ui.NO_PASSWORD_NOTICE in t for t in [e.value for e in at.info]) is False
 
 
+def test_an_upload_invalidates_the_cached_status_and_cohorts():
+    at = start()
+    assert any("No data yet" in t for t in texts(at))
+    seed_team()
+    at.run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["People"] == f"{49 + 20}"
+    assert set(at.selectbox(key="check_sector").options) == {"Software", "Retail"}
+
+
 def test_check_my_score_shows_the_independently_computed_top_percent():
     seed_team()
     at = start()

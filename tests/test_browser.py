@@ -58,8 +58,11 @@ class Session:
         self.dialogs.append(dialog.message)
         dialog.dismiss()
 
-    def open(self, path: str = "") -> None:
+    def open(self, path: str = "", expect: str | None = None) -> None:
+        """Go to a page and wait for its title (or ``expect``) to be drawn."""
         self.page.goto(f"{self.base}/{path}", wait_until="domcontentloaded")
+        title = expect or path.replace("_", " ") or "SSI Bench"
+        self.page.locator('[data-testid="stMain"]').get_by_text(title).first.wait_for()
         self.settle()
 
     def settle(self) -> None:
@@ -98,13 +101,13 @@ def test_upload_find_my_standing_and_share_it(server, browser, tmp_path):
 
     me = Session(browser, server)
     try:
-        me.open()
+        me.open(expect="Check my score")
         assert "SSI Bench" in me.main_text()
         assert "No data yet" in me.main_text()
         me.shot("01-home-empty")
 
         # --- upload and import
-        me.open("Upload")
+        me.open("Upload", expect="Upload scores")
         me.page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
             str(csv)
         )
@@ -118,7 +121,7 @@ def test_upload_find_my_standing_and_share_it(server, browser, tmp_path):
         me.shot("03-upload-imported")
 
         # --- my benchmark: identify, read the Top X% off the page
-        me.open("My_benchmark")
+        me.open("My_benchmark", expect="Identify by")
         me.page.locator('input[aria-label^="Your identifier"]').fill("s40@x.test")
         me.page.get_by_role("button", name="Identify me").click()
         me.page.get_by_text("Your sector — Software").first.wait_for()
@@ -159,9 +162,7 @@ def test_upload_find_my_standing_and_share_it(server, browser, tmp_path):
         svg_text = " ".join(me.page.locator(".js-plotly-plot svg text").all_inner_texts())
         for name in bs.HOSTILE:
             assert name in svg_text, name
-        me.open("My_benchmark")
-        me.page.get_by_role("button", name="Forget me").click()
-        me.settle()
+        me.open("My_benchmark", expect="Identify by")
         me.page.locator('input[aria-label^="Your identifier"]').fill("h0-3@x.test")
         me.page.get_by_role("button", name="Identify me").click()
         me.page.get_by_text(re.compile("Your sector — ")).first.wait_for()
@@ -173,5 +174,8 @@ def test_upload_find_my_standing_and_share_it(server, browser, tmp_path):
         assert me.page.locator('[data-testid="stMain"] a[href^="javascript"]').count() == 0
         me.shot("11-my-benchmark-hostile")
         assert me.dialogs == []
+    except Exception:
+        me.shot("failure")
+        raise
     finally:
         me.close()
