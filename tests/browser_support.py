@@ -109,7 +109,7 @@ def streamlit_server(db_dir: Path, extra_env: dict[str, str] | None = None) -> I
 
 
 def team_rows(latest: str = "2026-11-02") -> list[dict[str, str]]:
-    """49 Software people (ssi 35.0 … 54.2), 20 Retail people, and 12 per hostile sector."""
+    """49 Software people (ssi 35.0 … 54.2), 20 Retail people, and 22 per hostile sector."""
     rows: list[dict[str, str]] = []
     for i in range(49):
         rows.append(
@@ -138,7 +138,7 @@ def team_rows(latest: str = "2026-11-02") -> list[dict[str, str]]:
             }
         )
     for s, sector in enumerate(HOSTILE):
-        for i in range(12):
+        for i in range(22):  # 20+ people: quartiles are published, so charts name them
             rows.append(
                 {
                     "email": f"h{s}-{i}@x.test",

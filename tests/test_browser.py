@@ -78,8 +78,17 @@ class Session:
         page.wait_for_timeout(600)
 
     def shot(self, name: str) -> None:
+        """Screenshot of the whole page: Streamlit scrolls inside stMain, not the document,
+        so the viewport is stretched to the content for the shot and restored after."""
         bs.ARTIFACTS.mkdir(exist_ok=True)
-        self.page.screenshot(path=str(bs.ARTIFACTS / f"{name}.png"), full_page=True)
+        height = self.page.evaluate(
+            "() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight"
+        )
+        size = self.page.viewport_size or {"width": 1400, "height": 1000}
+        self.page.set_viewport_size({"width": size["width"], "height": min(height + 40, 8000)})
+        self.page.wait_for_timeout(800)
+        self.page.screenshot(path=str(bs.ARTIFACTS / f"{name}.png"))
+        self.page.set_viewport_size(size)
 
     def main_text(self) -> str:
         return self.page.locator('[data-testid="stMain"]').inner_text()
@@ -159,7 +168,7 @@ def test_upload_find_my_standing_and_share_it(server, browser, tmp_path):
             assert "Traceback" not in me.main_text()
             me.shot(f"{n:02d}-{path.lower()}")
         me.open("Sectors")
-        svg_text = " ".join(me.page.locator(".js-plotly-plot svg text").all_inner_texts())
+        svg_text = " ".join(me.page.locator(".js-plotly-plot svg text").all_text_contents())
         for name in bs.HOSTILE:
             assert name in svg_text, name
         me.open("My_benchmark", expect="Identify by")
