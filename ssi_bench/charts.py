@@ -76,6 +76,17 @@ def _num(value: Any) -> float | None:
     return None if math.isnan(f) else f
 
 
+def _date_axis(fig: go.Figure, dates: Sequence[Any], title: str) -> None:
+    """A date x-axis labelled in days; one lone date gets a week either side, not
+    sub-second ticks."""
+    fig.update_xaxes(title=title, type="date", tickformat="%Y-%m-%d")
+    unique = sorted({pd.Timestamp(d) for d in dates if d is not None})
+    if len(unique) == 1:
+        day = unique[0]
+        week = pd.Timedelta(days=7)
+        fig.update_xaxes(range=[day - week, day + week])
+
+
 def _base_layout(fig: go.Figure, title: str, height: int = 320) -> go.Figure:
     fig.update_layout(
         title={"text": title},
@@ -294,7 +305,7 @@ def trend_figure(trend: pd.DataFrame, metric: str = "ssi") -> go.Figure:
             )
         )
     fig.update_yaxes(range=[0, metric_max(metric)], title=METRIC_LABELS.get(metric, metric))
-    fig.update_xaxes(title="snapshot date")
+    _date_axis(fig, x, "snapshot date")
     return _base_layout(fig, "Your score and your sector's middle half", height=400)
 
 
@@ -315,7 +326,7 @@ def percentile_figure(trend: pd.DataFrame) -> go.Figure:
         )
     )
     fig.update_yaxes(range=[0, 100], title="percentile (higher is better)")
-    fig.update_xaxes(title="snapshot date")
+    _date_axis(fig, list(trend["snapshot_date"]), "snapshot date")
     return _base_layout(fig, "Your percentile in your sector over time", height=300)
 
 
@@ -456,7 +467,7 @@ def cohort_trend_figure(
             )
         )
     fig.update_yaxes(range=[0, metric_max(metric)], title=METRIC_LABELS.get(metric, metric))
-    fig.update_xaxes(title="as of")
+    _date_axis(fig, [d for _, f in trends for d in f["as_of"]], "as of")
     return _base_layout(fig, "Median over time (band: p25–p75)", height=400)
 
 

@@ -683,15 +683,20 @@ def render_my_benchmark(mb: MyBenchmark, k: int, key: str = "mb") -> None:
             for kind, rows in mb.quantiles.items()
         ]  # fmt: skip
         st.subheader("Your pillars")
+        gap = pillar_gap(mb)
+        behind = mb.weakest_pillar if gap is not None and gap > 0 else None
         st.plotly_chart(
-            charts.pillar_figure(mb.scores, medians, mb.weakest_pillar),
+            charts.pillar_figure(mb.scores, medians, behind),
             key=f"{key}_pillars",
             theme="streamlit",
         )
-        if mb.weakest_pillar:
+        if behind is not None and gap is not None:
             st.markdown(
-                f"Furthest behind the cohort median: **{METRIC_LABELS[mb.weakest_pillar]}**."
+                f"Furthest behind the cohort median: **{METRIC_LABELS[behind]}** "
+                f"({gap:.2f} points below)."
             )
+        elif gap is not None:
+            st.markdown("You are at or above the cohort median on every pillar.")
 
     if mb.linkedin:
         st.subheader("LinkedIn's figures next to ours")
@@ -700,6 +705,19 @@ def render_my_benchmark(mb: MyBenchmark, k: int, key: str = "mb") -> None:
             "LinkedIn ranks you against all its members in your industry and your LinkedIn "
             "network; SSI Bench ranks you against the people in your upload."
         )
+
+
+def pillar_gap(mb: MyBenchmark) -> float | None:
+    """Points by which the weakest pillar trails the median it was judged against
+    (sector, else everyone — as the library chooses it); negative when ahead."""
+    if mb.weakest_pillar is None:
+        return None
+    mine = mb.scores.get(mb.weakest_pillar)
+    for kind in ("sector", "all"):
+        row = mb.quantiles.get(kind, {}).get(mb.weakest_pillar)
+        if row is not None and row.p50 is not None and mine is not None:
+            return float(row.p50 - mine)
+    return None
 
 
 def linkedin_table(mb: MyBenchmark) -> pd.DataFrame:

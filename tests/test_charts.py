@@ -200,3 +200,13 @@ def test_outcome_binned_figure_plots_band_medians():
     fig = charts.outcome_binned_figure(outcome("A", 0.3, 0.1, 0.5, binned))
     assert list(fig.data[0].y) == [3.0, 4.5]
     assert list(fig.data[0].x) == ["Average", "Good"]
+
+
+def test_a_single_snapshot_date_gets_a_readable_date_range():
+    frame = pd.DataFrame(
+        {"as_of": [dt.date(2026, 11, 2)], "n": [30], "p25": [40.0], "p50": [50.0], "p75": [60.0]}
+    )
+    fig = charts.cohort_trend_figure([("A", frame)])
+    low, high = (pd.Timestamp(v) for v in fig.layout.xaxis.range)
+    assert high - low == pd.Timedelta(days=14)
+    assert fig.layout.xaxis.tickformat == "%Y-%m-%d"
