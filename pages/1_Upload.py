@@ -80,11 +80,14 @@ if files:
         key="import_button",
         disabled=importable == 0,
     ):
+        already = fingerprint in st.session_state.get("imported", {})
         result = ui.import_once(
             fingerprint, lambda progress: bench.ingest_files(files, options, progress)
         )
-        if result is not None:
+        if result is not None and already:
             ui.render_ingest_result(result)
+        elif result is not None:
+            st.rerun()  # redraw with the new data (sidebar status); the result shows below
     elif fingerprint in st.session_state.get("imported", {}):
         ui.render_ingest_result(st.session_state["imported"][fingerprint])
 

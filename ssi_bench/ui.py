@@ -150,7 +150,10 @@ def standing_sentence(standing: Standing, k: int) -> str:
             "be singled out."
         )
     parts = []
-    if standing.top_percent is not None:
+    if standing.precision == "banded" and (standing.top_percent or 0) > 50:
+        # The coarsest band: "Top 100%" says nothing; say which half instead.
+        parts.append("In the lower half")
+    elif standing.top_percent is not None:
         parts.append(f"Top {fmt_pct(standing.top_percent)}")
     if standing.percentile is not None:
         pct = standing.percentile
@@ -633,7 +636,7 @@ def render_standing(label: str, standing: Standing, k: int) -> None:
 
 def render_my_benchmark(mb: MyBenchmark, k: int, key: str = "mb") -> None:
     """Everything on My benchmark for one result (also used for a shared personal view)."""
-    top = st.columns(4)
+    top = st.columns([1, 1.6, 1.3, 1])
     top[0].metric("SSI", fmt_num(mb.scores.get("ssi")))
     top[1].metric("Band", mb.band or "–")
     top[2].metric("As of", mb.as_of.isoformat())

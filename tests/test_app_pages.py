@@ -593,6 +593,8 @@ def test_standing_sentence_says_it_both_ways():
     )
     banded = Standing("ssi", 40.0, cohort, 15, False, None, 25.0, "Top 25%", precision="banded")
     assert ui.standing_sentence(banded, 10).startswith("Top 25% (rounded up to a band")
+    low = Standing("ssi", 20.0, cohort, 15, False, None, 100.0, "Top 100%", precision="banded")
+    assert ui.standing_sentence(low, 10).startswith("In the lower half (rounded up to a band")
     hidden = Standing("ssi", 40.0, cohort, None, True, None, None, "", precision="suppressed")
     assert "Fewer than 10 people" in ui.standing_sentence(hidden, 10)
     assert ui.share_higher_words(50) == "half score higher"
