@@ -1119,22 +1119,29 @@ def share_ids(shares: Sequence[dict[str, Any]]) -> list[int]:
     return [int(s.get("share_id", s.get("id", 0))) for s in shares]
 
 
-#: Share fields an admin sees; the person key and token hash never reach the page.
-_SHARE_COLUMNS = ("share_id", "id", "created", "created_at", "expires", "expires_at")
-
-
 def shares_frame(shares: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """Active share links for the admin: id, page, personal or not, created, expires."""
+
+    def when(value: Any) -> str:
+        if isinstance(value, dt.datetime):
+            return value.strftime("%Y-%m-%d %H:%M")
+        return "" if value is None else str(value)[:16]
+
     records = []
     for s in shares:
         view = s.get("view") or {}
-        record: dict[str, Any] = {c: s[c] for c in _SHARE_COLUMNS if c in s}
-        record["page"] = str(s.get("page") or view.get("page", ""))
-        record["personal"] = "yes" if s.get("personal") or s.get("person_key") else ""
-        record["view"] = ", ".join(
-            f"{k}={v}" for k, v in view.items() if k != "page" and v not in (None, [], "")
+        records.append(
+            {
+                "link": f"#{s.get('share_id', s.get('id', ''))}",
+                "page": str(s.get("page") or view.get("page", "")),
+                "personal": "yes" if s.get("personal") or s.get("person_key") else "",
+                "created": when(s.get("created_at", s.get("created"))),
+                "expires": when(s.get("expires_at", s.get("expires"))),
+            }
         )
-        records.append(record)
-    return pd.DataFrame.from_records(records).astype(str)
+    return pd.DataFrame.from_records(
+        records, columns=["link", "page", "personal", "created", "expires"]
+    )
 
 
 def settings_frame(settings: Settings) -> pd.DataFrame:
