@@ -384,9 +384,6 @@ class Runner:
         if a.out:
             Path(a.out).write_text(text)
             print(f"written to {a.out}")
-        if not a.keep and a.work == str(WORK):
-            for p in self.work.glob("*.csv"):
-                p.unlink()
         return 0
 
     def report(self, took: float) -> str:

@@ -25,7 +25,7 @@ from benchmarks.common import ROOT, SECRET
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
-PAGES = ("", "My_benchmark", "Trends", "Sectors", "Networks")
+PAGES = ("Home", "My benchmark", "Trends", "Sectors", "Networks")
 
 
 def _free_port() -> int:
@@ -83,16 +83,23 @@ def _drive(url: str, identifier: str | None, timeout: float) -> list[str]:
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(ms)
-            for path in PAGES:
+            # One browser session throughout: the first page by URL, the others through the
+            # sidebar links, so the identification made on My benchmark carries to Trends.
+            page.goto(url, wait_until="domcontentloaded")
+            for label in PAGES:
                 t0 = time.perf_counter()
-                page.goto(f"{url}/{path}", wait_until="domcontentloaded")
+                if label != "Home":
+                    page.locator('[data-testid="stSidebar"] a').filter(has_text=label).first.click()
                 _settle(page, ms)
-                if path == "My_benchmark" and identifier:
+                if label == "My benchmark" and identifier:
                     page.locator('input[aria-label^="Your identifier"]').fill(identifier)
                     page.get_by_role("button", name="Identify me").click()
                     page.get_by_text("Forget me").first.wait_for(timeout=ms)
                     _settle(page, ms)
-                notes.append(f"{path or 'Home'} {time.perf_counter() - t0:.1f} s")
+                took = time.perf_counter() - t0
+                if label == "Trends" and identifier and not page.get_by_text("Forget me").count():
+                    raise RuntimeError("the identification did not carry over to Trends")
+                notes.append(f"{label} {took:.1f} s")
         finally:
             browser.close()
     return notes
