@@ -326,6 +326,34 @@ def test_my_benchmark_for_a_known_person_matches_an_independent_computation():
     assert len(at.session_state["person_key"]) >= 32
 
 
+def test_my_benchmark_with_typed_scores_ranks_them_as_one_more_member():
+    seed_team()
+    at = start("pages/2_My_benchmark.py")
+    at.segmented_control(key="mb_mode").set_value("Type my scores").run()
+    typed = (14.6, 10.0, 10.0, 15.0)
+    for pillar, value in zip(("brand", "people", "insights", "relationships"), typed, strict=True):
+        at.number_input(key=f"mb_{pillar}").set_value(value)
+    at.selectbox(key="mb_sector").select("Software")
+    at.run()
+    assert_no_exception(at)
+    expected = top_percent(latest_ssi()["Software"], sum(typed), typed=True)
+    assert shown_top(standing_text(at, "Your sector — Software")) == pytest.approx(
+        expected, abs=0.051
+    )
+    assert bench().status().rows == len(team_rows())  # nothing stored
+
+
+def test_trends_share_link_shows_the_history_without_the_identifier():
+    seed_team()
+    at = identify(start("pages/3_Trends.py"), "s00@x.test")
+    at.button(key="tr_share_button").click().run()
+    token = str(at.code[0].value).split("share=", 1)[1]
+    shared = start(share=token)
+    assert_no_exception(shared)
+    assert {m.label: m.value for m in shared.metric}["Snapshots"] == "2"
+    assert "s00@x.test" not in " ".join(texts(shared))
+
+
 def test_a_cohort_below_k_says_why_shows_no_number_and_offers_the_parent():
     seed_team()
     at = identify(start("pages/2_My_benchmark.py"), "s46@x.test")  # Team Tiny: 4 people
