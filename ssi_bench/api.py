@@ -828,7 +828,8 @@ def _check_typed(scores: dict[str, float | None]) -> None:
 def _weakest_pillar(
     scores: dict[str, float | None], quants: dict[str, dict[str, BenchmarkRow]]
 ) -> str | None:
-    """The pillar with the largest gap below the cohort median (sector, else everyone)."""
+    """The pillar furthest below the cohort median (sector, else everyone); None when the
+    person is at or above the median on every pillar, or no median is published."""
     for kind in ("sector", "all"):
         rows = quants.get(kind)
         if not rows:
@@ -839,8 +840,9 @@ def _weakest_pillar(
             mine = scores.get(p)
             if median is not None and mine is not None:
                 gaps[p] = median - mine
+        behind = {p: gap for p, gap in gaps.items() if gap > 0}
         if gaps:
-            return max(gaps, key=lambda p: gaps[p])
+            return max(behind, key=lambda p: behind[p]) if behind else None
     return None
 
 

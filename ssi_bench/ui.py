@@ -23,7 +23,6 @@ import hashlib
 import hmac
 import os
 import re
-import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal, NoReturn
@@ -33,6 +32,7 @@ import pandas as pd
 import streamlit as st
 
 from ssi_bench import charts
+from ssi_bench.admin import Throttle
 from ssi_bench.api import Bench
 from ssi_bench.config import Settings
 from ssi_bench.errors import NotFoundError, SSIBenchError
@@ -350,6 +350,12 @@ def _admin_proof(password: str) -> str:
     return hashlib.sha256(b"ssi-bench-admin\0" + password.encode()).hexdigest()
 
 
+@st.cache_resource
+def admin_throttle() -> Throttle:
+    """One throttle per server process, so a new browser session does not reset it."""
+    return Throttle(ADMIN_TRIES, ADMIN_PAUSE_S)
+
+
 def _check_admin_password() -> None:
     """on_click of the unlock button: compare in constant time, count failures, pause."""
     expected = admin_password()
@@ -357,19 +363,13 @@ def _check_admin_password() -> None:
     st.session_state["admin_password_input"] = ""
     if expected is None:
         return
-    now = time.monotonic()
-    if st.session_state.get("admin_locked_until", 0.0) > now:
+    ok = admin_throttle().attempt(lambda: hmac.compare_digest(typed.encode(), expected.encode()))
+    if ok is None:
         return
-    if hmac.compare_digest(typed.encode(), expected.encode()):
+    if ok:
         st.session_state["admin_ok"] = _admin_proof(expected)
-        st.session_state["admin_failures"] = 0
         st.session_state.pop("admin_message", None)
         return
-    failures = int(st.session_state.get("admin_failures", 0)) + 1
-    st.session_state["admin_failures"] = failures
-    if failures >= ADMIN_TRIES:
-        st.session_state["admin_locked_until"] = now + ADMIN_PAUSE_S
-        st.session_state["admin_failures"] = 0
     st.session_state["admin_message"] = "Wrong password."
 
 
@@ -377,7 +377,7 @@ def require_admin() -> None:
     """Stop the page unless admin actions are allowed.
 
     No password configured: a visible notice and the page runs open. Otherwise a password
-    form; three wrong tries pause further tries for 30 seconds (kept in session state).
+    form; three wrong tries pause further tries for 30 seconds, in every session of the process.
     """
     if admin_password() is None:
         st.info(NO_PASSWORD_NOTICE, icon=":material/lock_open:")
@@ -385,7 +385,7 @@ def require_admin() -> None:
     if is_admin():
         return
     st.subheader("Admin password required")
-    remaining = st.session_state.get("admin_locked_until", 0.0) - time.monotonic()
+    remaining = admin_throttle().locked_for()
     if remaining > 0:
         st.error(f"Too many wrong tries: wait {remaining:.0f} seconds before trying again.")
         st.stop()

@@ -504,6 +504,10 @@ def test_admin_gate_pauses_after_three_wrong_tries(monkeypatch):
     at.session_state["admin_password_input"] = "correct horse"
     at.run()
     assert not at.dataframe
+    # A fresh browser session of the same server process is paused too.
+    other = start("pages/7_Data.py")
+    assert any("Too many wrong tries" in str(e.value) for e in other.error)
+    assert not other.text_input
 
 
 def test_admin_gate_reads_the_password_from_secrets():
