@@ -54,7 +54,8 @@ try:
         mb = bench.my_benchmark(person_key=person_key, as_of=as_of)
         ui.render_my_benchmark(mb, k)
         ui.share_button(
-            {"page": "my_benchmark", "as_of": mb.as_of.isoformat()},
+            # The link freezes what you see now (gated figures, no identifier).
+            {"page": "my_benchmark", "as_of": mb.as_of.isoformat(), "snapshot": mb.to_dict()},
             person_key=person_key,
             key="mb_share",
         )

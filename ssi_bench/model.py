@@ -174,6 +174,10 @@ class CohortId:
     def label(self) -> str:
         return "Everyone" if self.kind == "all" else f"{self.kind.capitalize()}: {self.name}"
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> CohortId:
+        return cls(d["kind"], d["name"], dt.date.fromisoformat(d["as_of"]))
+
 
 @dataclass(frozen=True)
 class Standing:
@@ -207,6 +211,28 @@ class Standing:
             "fallback": None if self.fallback is None else self.fallback.to_dict(),
         }
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Standing:
+        """Inverse of :meth:`to_dict` (a frozen, already-gated standing from a share)."""
+        return cls(
+            metric=d["metric"],
+            score=float(d["score"]),
+            cohort=CohortId.from_dict(d["cohort"]),
+            n=d["n"],
+            suppressed=bool(d["suppressed"]),
+            percentile=d["percentile"],
+            top_percent=d["top_percent"],
+            display=d["display"],
+            fallback=None if d.get("fallback") is None else cls.from_dict(d["fallback"]),
+            precision=(
+                "suppressed"
+                if d["suppressed"]
+                else "banded"
+                if d["percentile"] is None
+                else "exact"
+            ),
+        )
+
 
 @dataclass(frozen=True)
 class BenchmarkRow:
@@ -228,6 +254,10 @@ class BenchmarkRow:
         d = asdict(self)
         d["as_of"] = self.as_of.isoformat()
         return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> BenchmarkRow:
+        return cls(**{**d, "as_of": dt.date.fromisoformat(d["as_of"])})
 
 
 @dataclass(frozen=True)
@@ -326,6 +356,28 @@ class MyBenchmark:
             "weakest_pillar": self.weakest_pillar,
             "personal": self.personal,
         }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> MyBenchmark:
+        """Inverse of :meth:`to_dict`: a shared personal view, frozen as it was shared."""
+        return cls(
+            as_of=dt.date.fromisoformat(d["as_of"]),
+            scores=dict(d["scores"]),
+            band=d["band"],
+            sector=d["sector"],
+            network=d["network"],
+            standings={
+                m: {k: Standing.from_dict(s) for k, s in by.items()}
+                for m, by in d["standings"].items()
+            },
+            quantiles={
+                k: {m: BenchmarkRow.from_dict(r) for m, r in by.items()}
+                for k, by in d["quantiles"].items()
+            },
+            linkedin=dict(d["linkedin"]),
+            weakest_pillar=d["weakest_pillar"],
+            personal=bool(d["personal"]),
+        )
 
 
 @dataclass(frozen=True)

@@ -469,7 +469,13 @@ def render_shared_view(bench: Bench, token: str) -> None:
     page = view.get("page")
     st.info("A shared view (read-only).", icon=":material/link:")
     try:
-        if page == "my_benchmark":
+        if page == "my_benchmark" and isinstance(view.get("snapshot"), dict):
+            # A personal view is shown as it was shared, not recomputed on newer data.
+            st.title("Benchmark")
+            st.caption(f"As shared on {str(shared.get('created_at', ''))[:10]}.")
+            mb = MyBenchmark.from_dict(view["snapshot"])
+            render_my_benchmark(mb, bench.settings.min_cohort, key="shared")
+        elif page == "my_benchmark":
             mb = bench.my_benchmark(
                 person_key=shared.get("person_key"),
                 pillars=view.get("pillars"),

@@ -434,6 +434,13 @@ def test_share_create_open_revoke():
     assert "s40@x.test" not in " ".join(texts(shared))
     assert not shared.text_input  # read-only: no identifier box, no inputs
 
+    # The link shows the standing as it was shared, even after the data changes.
+    assert bench().erase("s41@x.test") > 0
+    assert standing_text(identify(start("pages/2_My_benchmark.py"), "s40@x.test"),
+                         "Your sector — Software") != own  # fmt: skip
+    again = start(share=token)
+    assert standing_text(again, "Your sector — Software") == own
+
     shares = bench().shares_active()
     assert len(shares) == 1
     data = start("pages/7_Data.py")
