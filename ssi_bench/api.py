@@ -66,6 +66,9 @@ Progress = Callable[[float, str], None]
 COHORT_KINDS: tuple[CohortKind, ...] = ("sector", "network", "all")
 #: How many in-memory cohort indexes (one per as-of date) a process keeps.
 INDEX_CACHE_SIZE = 128
+#: ... and how many people they may hold together (an index costs roughly 1 KB per person
+#: in RAM): at 10 million snapshot rows (~200,000 people) that is about 6 as-of dates.
+INDEX_CACHE_PEOPLE = 1_200_000
 #: Cohort trends show at most this many of the latest snapshot dates.
 TREND_MAX_DATES = 104
 #: A fall of this many points between two snapshots is highlighted on Trends.
@@ -113,6 +116,8 @@ class Bench:
         self._secret = load_secret(settings)
         self._index_lock = threading.Lock()
         self._indexes: OrderedDict[tuple[int, dt.date, int], CohortIndex] = OrderedDict()
+        #: (data version, latest snapshot date): the latest date without a table scan.
+        self._latest: tuple[int, dt.date | None] | None = None
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -389,8 +394,18 @@ class Bench:
         keyed by (data version, as-of, window), so an upload, undo or erase makes every
         later call rebuild from fresh data.
         """
-        day = self._as_of(as_of)
-        key = (self.store.data_version(), day, self.settings.lookback_days)
+        # One data-version query on the warm path: the latest date is cached per version.
+        version = self.store.data_version()
+        day = _as_date(as_of)
+        if day is None:
+            latest = self._latest
+            if latest is None or latest[0] != version:
+                latest = (version, self.store.latest_date())
+                self._latest = latest
+            day = latest[1]
+            if day is None:
+                raise NotFoundError("There is no data yet: upload a file or load the demo data.")
+        key = (version, day, self.settings.lookback_days)
         with self._index_lock:
             found = self._indexes.get(key)
             if found is not None:
@@ -402,7 +417,10 @@ class Bench:
             # Entries of older data versions can never be asked for again.
             for old in [k for k in self._indexes if k[0] != key[0]]:
                 del self._indexes[old]
-            while len(self._indexes) > INDEX_CACHE_SIZE:
+            while len(self._indexes) > 1 and (
+                len(self._indexes) > INDEX_CACHE_SIZE
+                or sum(len(i) for i in self._indexes.values()) > INDEX_CACHE_PEOPLE
+            ):
                 self._indexes.popitem(last=False)
         return built
 
@@ -580,19 +598,28 @@ class Bench:
     def _quantile_row(
         self, idx: CohortIndex, kind: CohortKind, name: str | None, metric: str
     ) -> BenchmarkRow:
+        # Memoised on the index (rows are frozen): it is rebuilt on every data change.
+        k = self.settings.min_cohort
+        memo_key = ("quantiles", kind, None if kind == "all" else name, metric, k)
+        found = idx.memo.get(memo_key)
+        if found is not None:
+            return found
         cohort = CohortId(kind, None if kind == "all" else name, idx.as_of)
-        return privacy.gate_quantiles(
-            idx.values(kind, name, metric),
-            cohort=cohort,
-            metric=metric,
-            k=self.settings.min_cohort,
+        row = privacy.gate_quantiles(
+            idx.values(kind, name, metric), cohort=cohort, metric=metric, k=k
         )
+        idx.memo[memo_key] = row
+        return row
 
     def benchmarks(
         self, cohort: CohortKind | None = None, as_of: dt.date | str | None = None
     ) -> list[BenchmarkRow]:
         """Gated quantiles of every cohort (or every cohort of one kind) and metric."""
         idx = self.index(as_of)
+        memo_key = ("benchmarks", cohort, self.settings.min_cohort)
+        found = idx.memo.get(memo_key)
+        if found is not None:
+            return list(found)
         kinds = COHORT_KINDS if cohort is None else (cohort,)
         rows: list[BenchmarkRow] = []
         for kind in ("all", "sector", "network"):
@@ -601,6 +628,7 @@ class Bench:
             names: list[str | None] = [None] if kind == "all" else list(idx.names(kind))
             for name in names:
                 rows.extend(self._quantile_row(idx, kind, name, m) for m in METRICS)
+        idx.memo[memo_key] = tuple(rows)
         return rows
 
     def export_benchmarks(

@@ -86,6 +86,11 @@ class CohortIndex:
             str(k): i for i, k in enumerate(self._frame["person_key"].tolist())
         }
         self._groups: dict[str, dict[str, np.ndarray]] = {}
+        self._columns: dict[str, np.ndarray] | None = None
+        #: Results derived from this index (e.g. gated quantiles), memoised by the caller
+        #: under its own keys. They live and die with the index, which is itself keyed by
+        #: the data version, so they can never outlive the data they were computed from.
+        self.memo: dict[Any, Any] = {}
 
     def __len__(self) -> int:
         return len(self._frame)
@@ -122,13 +127,37 @@ class CohortIndex:
             self._arrays[key] = arr
         return arr
 
+    def _column_arrays(self) -> dict[str, np.ndarray]:
+        """One numpy array per column (datetimes as Timestamps), built once: reading a row
+        from them costs microseconds where ``DataFrame.iloc[i]`` costs ~100 µs."""
+        if self._columns is None:
+            cols: dict[str, np.ndarray] = {}
+            for name in self._frame.columns:
+                col = self._frame[name]
+                if pd.api.types.is_datetime64_any_dtype(col.dtype):
+                    cols[str(name)] = np.asarray(col.astype(object))
+                elif pd.api.types.is_float_dtype(col.dtype):
+                    cols[str(name)] = col.to_numpy(dtype=np.float64, na_value=np.nan)
+                else:
+                    cols[str(name)] = col.to_numpy(dtype=object)
+            self._columns = cols
+        return self._columns
+
     def member(self, person_key: str) -> dict[str, Any] | None:
-        """The person's row (their latest snapshot in the window), or None."""
+        """The person's row (their latest snapshot in the window), or None.
+
+        Values are floats, strings and Timestamps; missing values are None.
+        """
         i = self._rows.get(person_key)
         if i is None:
             return None
-        row = self._frame.iloc[i].to_dict()
-        return {str(k): (None if _is_missing(v) else v) for k, v in row.items()}
+        with self._lock:
+            cols = self._column_arrays()
+        row = {k: a[i] for k, a in cols.items()}
+        return {
+            k: None if _is_missing(v) else (v.item() if isinstance(v, np.generic) else v)
+            for k, v in row.items()
+        }
 
     def names(self, kind: str) -> list[str]:
         return sorted(self._positions(kind))
