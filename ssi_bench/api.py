@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ssi_bench import export, privacy, share
-from ssi_bench.cohorts import CohortIndex, quantiles, rank_counts
+from ssi_bench.cohorts import CohortIndex, quantiles, rank_counts, sector_values_at
 from ssi_bench.config import Settings
 from ssi_bench.errors import IngestError, NotFoundError, SSIBenchError
 from ssi_bench.fields import LINKEDIN_AVERAGES, METRICS, OUTCOMES, PILLARS, RANKS
@@ -677,17 +677,41 @@ class Bench:
         history = self.store.history(person_key)
         if history.empty:
             raise NotFoundError("No scores were uploaded under that identifier.")
+        points = [
+            (
+                pd.Timestamp(row["snapshot_date"]).date(),
+                _float_or_none(row[metric]),
+                None if pd.isna(row["sector"]) else str(row["sector"]),
+            )
+            for row in history.to_dict("records")
+        ]
+        # The sector cohort at each date from one query over the span, not one whole
+        # cohort index per date (52 indexes of 200,000 people would take ~9 GB).
+        lookback = self.settings.lookback_days
+        span = self.store.sector_span(
+            person_key,
+            metric,
+            points[0][0] - dt.timedelta(days=lookback),
+            points[-1][0],
+        )
+        wanted = [(d, s) for d, v, s in points if v is not None and s is not None]
+        cohort_values = sector_values_at(span, wanted, lookback)
+        k = self.settings.min_cohort
         records = []
         previous: float | None = None
-        for row in history.to_dict("records"):
-            day = pd.Timestamp(row["snapshot_date"]).date()
-            value = _float_or_none(row[metric])
+        for day, value, sector in points:
             if value is None:
                 continue
-            idx = self.index(day)
-            sector = None if pd.isna(row["sector"]) else str(row["sector"])
-            standing = self._standing(idx, "sector", sector, metric, value, True)
-            q = self._quantile_row(idx, "sector", sector, metric)
+            values = cohort_values.get((day, sector), np.empty(0)) if sector else np.empty(0)
+            cohort = CohortId("sector", sector, day)
+            standing = privacy.gate_standing(
+                rank_counts(values, value, subject_in_cohort=True),
+                metric=metric,
+                score=value,
+                cohort=cohort,
+                k=k,
+            )
+            q = privacy.gate_quantiles(values, cohort=cohort, metric=metric, k=k)
             records.append(
                 {
                     "snapshot_date": day,

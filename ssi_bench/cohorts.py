@@ -175,3 +175,73 @@ def _is_missing(value: Any) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
+
+
+def sector_values_at(
+    rows: pd.DataFrame,
+    wanted: list[tuple[dt.date, str]],
+    lookback_days: int,
+) -> dict[tuple[dt.date, str], np.ndarray]:
+    """For each (day, sector) in ``wanted``: the sorted values that
+    ``CohortIndex(store.members(day, lookback_days), day).values("sector", sector, metric)``
+    holds, without building a whole index per day.
+
+    ``rows``: person_key, snapshot_date, sector, value (any order), holding every row in
+    the span of every person who could be in those cohorts
+    (``Store.sector_span``). As in ``Store.members``, a person counts on ``day`` with their
+    latest non-missing sector and latest non-missing value with
+    day − lookback_days < date ≤ day (DuckDB's ``arg_max`` skips NULLs), each found by one
+    binary search per person.
+    """
+    out: dict[tuple[dt.date, str], np.ndarray] = {}
+    if not wanted:
+        return out
+    empty = np.empty(0, dtype=np.float64)
+    if rows.empty:
+        return {w: empty for w in wanted}
+    codes, _uniques = pd.factorize(rows["person_key"], sort=False)
+    days = rows["snapshot_date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    order = np.lexsort((days, codes))  # by person, then date (a key is unique per row)
+    codes = codes.astype(np.int64)[order]
+    days = days[order]
+    key = codes * (1 << 32) + days  # ascending
+    values = rows["value"].to_numpy(dtype=np.float64, na_value=np.nan)[order]
+    sector_codes, sector_names = pd.factorize(rows["sector"], use_na_sentinel=True)
+    sector_codes = sector_codes[order]
+    has_value = ~np.isnan(values)
+    has_sector = sector_codes >= 0
+    people = np.arange(int(codes.max()) + 1, dtype=np.int64)
+    lookup = {str(name): i for i, name in enumerate(sector_names)}
+
+    def restricted(mask: np.ndarray) -> tuple[np.ndarray, ...]:
+        return key[mask], codes[mask], days[mask], np.flatnonzero(mask)
+
+    by_value, by_sector = restricted(has_value), restricted(has_sector)
+
+    def latest(part: tuple[np.ndarray, ...], day: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per person: row position of their latest row of ``part`` in the window, and
+        whether there is one."""
+        k, c, d, where = part
+        if len(k) == 0:
+            return np.zeros(len(people), dtype=np.int64), np.zeros(len(people), dtype=bool)
+        pos = np.searchsorted(k, people * (1 << 32) + day, side="right") - 1
+        safe = np.maximum(pos, 0)
+        ok = (pos >= 0) & (c[safe] == people) & (d[safe] > day - lookback_days)
+        return where[safe], ok
+
+    for day in sorted({d for d, _ in wanted}):
+        day_no = int(np.datetime64(day, "D").astype(np.int64))
+        value_rows, value_ok = latest(by_value, day_no)
+        sector_rows, sector_ok = latest(by_sector, day_no)
+        for d, name in wanted:
+            if d != day:
+                continue
+            code = lookup.get(str(name))
+            if code is None:
+                out[(d, name)] = empty
+                continue
+            sel = value_ok & sector_ok & (sector_codes[sector_rows] == code)
+            arr = np.sort(values[value_rows[sel]])
+            arr.setflags(write=False)
+            out[(d, name)] = arr
+    return out

@@ -164,6 +164,18 @@ FROM m JOIN o USING (person_key)
 _HISTORY_SQL = f"""
 SELECT {_cols(MEMBER_COLUMNS)} FROM scores WHERE person_key = $key ORDER BY snapshot_date
 """
+#: Rows that decide one person's sector cohorts over their history: every row, in the
+#: span, of everyone who was in one of that person's sectors at some point of the span.
+_SECTOR_SPAN_SQL = """
+WITH candidates AS (
+    SELECT DISTINCT person_key FROM scores
+    WHERE snapshot_date > $start AND snapshot_date <= $end
+      AND sector IN (SELECT sector FROM scores WHERE person_key = $key AND sector IS NOT NULL)
+)
+SELECT s.person_key, s.snapshot_date, s.sector, s.{metric} AS value
+FROM scores s SEMI JOIN candidates c USING (person_key)
+WHERE s.snapshot_date > $start AND s.snapshot_date <= $end
+"""
 _UPLOADS_SQL = """
 SELECT u.upload_id, u.uploaded_at, u.file_name, u.file_sha256, u.rows_read, u.rows_accepted,
        u.rows_rejected, u.rows_new, u.rows_updated, u.options, u.is_demo,
@@ -439,6 +451,18 @@ class Store:
         params = {"as_of": as_of, "start": as_of - dt.timedelta(days=lookback_days)}
         with self.cursor() as cur:
             return cur.execute(_OUTCOME_MEMBERS_SQL, params).df()
+
+    def sector_span(
+        self, person_key: str, metric: str, start: dt.date, end: dt.date
+    ) -> pd.DataFrame:
+        """person_key, snapshot_date, sector, value (= ``metric``) of every row with
+        start < date ≤ end of everyone who had a row in one of ``person_key``'s sectors in
+        that span, in no particular order. Feeds :func:`cohorts.sector_values_at`."""
+        if metric not in METRICS:
+            raise SSIBenchError(f"unknown metric {metric!r}")
+        params = {"key": person_key, "start": start, "end": end}
+        with self.cursor() as cur:
+            return cur.execute(_SECTOR_SPAN_SQL.format(metric=metric), params).df()
 
     def history(self, person_key: str) -> pd.DataFrame:
         """Every snapshot of one person, oldest first."""

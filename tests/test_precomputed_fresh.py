@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pandas as pd
 
 from ssi_bench.api import Bench
+from ssi_bench.fields import OUTCOMES, SCORE_COLUMNS
 from ssi_bench.model import IngestOptions
 from tests.conftest import csv_bytes
 
@@ -80,3 +82,59 @@ def test_the_default_as_of_date_moves_with_a_later_upload_and_back_with_its_undo
     standing = bench.percentile(person="p3@x.test", cohort="all")
     assert standing.cohort.as_of == AS_OF
     assert standing.score == 4 * round(5 + 3 / 4, 2)
+
+
+def trend_from_whole_indexes(bench: Bench, key: str, metric: str) -> list[tuple[object, ...]]:
+    """The trend the slow way: one whole cohort index per snapshot date."""
+    out = []
+    for row in bench.store.history(key).to_dict("records"):
+        day = pd.Timestamp(row["snapshot_date"]).date()
+        value = row[metric]
+        if pd.isna(value):
+            continue
+        idx = bench.index(day)
+        sector = None if pd.isna(row["sector"]) else str(row["sector"])
+        st = bench._standing(idx, "sector", sector, metric, float(value), True)
+        q = bench._quantile_row(idx, "sector", sector, metric)
+        out.append((day, float(value), sector, st.n, q.p25, q.p50, q.p75, st.display))
+    return out
+
+
+def test_trend_from_one_span_query_equals_one_whole_index_per_date(bench: Bench):
+    """People change sector, miss pillars and drop out of the window (snapshots every 3 days,
+    so some fall exactly on the 90-day edge); the trend's cohorts
+    at each date are exactly those of a full index as of that date."""
+    rng = np.random.default_rng(5)
+    records = []
+    for i in range(60):
+        first = int(rng.integers(0, 45))
+        for w in range(first, first + int(rng.integers(5, 40))):
+            rec: dict[str, object] = {
+                "person_key": f"k{i:02d}",
+                "snapshot_date": pd.Timestamp(AS_OF - dt.timedelta(days=3 * w)),
+                "sector": [None, "A", "B"][int(rng.integers(0, 3))]
+                if i % 4 == 0
+                else ("A" if i % 2 else "B"),
+                "network": None,
+            }
+            for c in SCORE_COLUMNS:
+                rec[c] = np.nan
+            for c in ("ssi", *PILLARS):
+                rec[c] = np.nan if rng.random() < 0.25 else float(rng.integers(0, 10))
+            for c in OUTCOMES:
+                rec[c] = np.nan
+            records.append(rec)
+    frame = pd.DataFrame(records)
+    bench.store.write_upload(
+        frame, file_name="t", file_sha256="x", rows_read=len(frame), rows_rejected=0, options={}
+    )
+    for i in range(60):
+        for metric in ("ssi", "brand"):
+            got = bench.trend(person_key=f"k{i:02d}", metric=metric)
+            rows = [
+                (r.snapshot_date, r.score, r.sector, r.n, r.p25, r.p50, r.p75, r.display)
+                for r in got.itertuples(index=False)
+            ]
+            clean = [tuple(None if pd.isna(x) else x for x in r) for r in rows]
+            expected = trend_from_whole_indexes(bench, f"k{i:02d}", metric)
+            assert clean == [tuple(None if pd.isna(x) else x for x in r) for r in expected]
