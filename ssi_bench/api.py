@@ -748,8 +748,27 @@ class Bench:
     def cohort_trend(self, kind: CohortKind, name: str | None, metric: str = "ssi") -> pd.DataFrame:
         """A cohort's gated size and quartiles at each of the latest snapshot dates."""
         records = []
-        for day in self._snapshot_dates():
-            q = self._quantile_row(self.index(day), kind, name, metric)
+        days = self._snapshot_dates()
+        if kind == "all" or not name or not days:
+            rows = [self._quantile_row(self.index(day), kind, name, metric) for day in days]
+        else:
+            # One span query and a binary search per person and date, not one whole
+            # cohort index per date (see trend).
+            lookback = self.settings.lookback_days
+            span = self.store.cohort_span(
+                kind, name, metric, days[0] - dt.timedelta(days=lookback), days[-1]
+            )
+            at = sector_values_at(span, [(d, name) for d in days], lookback)
+            rows = [
+                privacy.gate_quantiles(
+                    at[(d, name)],
+                    cohort=CohortId(kind, name, d),
+                    metric=metric,
+                    k=self.settings.min_cohort,
+                )
+                for d in days
+            ]
+        for day, q in zip(days, rows, strict=True):
             records.append({"as_of": day, "n": q.n, "p25": q.p25, "p50": q.p50, "p75": q.p75})
         return pd.DataFrame.from_records(records, columns=["as_of", "n", "p25", "p50", "p75"])
 

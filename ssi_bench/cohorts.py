@@ -182,7 +182,8 @@ def sector_values_at(
     wanted: list[tuple[dt.date, str]],
     lookback_days: int,
 ) -> dict[tuple[dt.date, str], np.ndarray]:
-    """For each (day, sector) in ``wanted``: the sorted values that
+    """For each (day, sector) in ``wanted`` (the column may equally hold networks, see
+    ``Store.cohort_span``): the sorted values that
     ``CohortIndex(store.members(day, lookback_days), day).values("sector", sector, metric)``
     holds, without building a whole index per day.
 

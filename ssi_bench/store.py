@@ -176,6 +176,16 @@ SELECT s.person_key, s.snapshot_date, s.sector, s.{metric} AS value
 FROM scores s SEMI JOIN candidates c USING (person_key)
 WHERE s.snapshot_date > $start AND s.snapshot_date <= $end
 """
+#: The same for one named sector or network (column chosen from a fixed pair).
+_COHORT_SPAN_SQL = """
+WITH candidates AS (
+    SELECT DISTINCT person_key FROM scores
+    WHERE snapshot_date > $start AND snapshot_date <= $end AND {kind} = $name
+)
+SELECT s.person_key, s.snapshot_date, s.{kind} AS sector, s.{metric} AS value
+FROM scores s SEMI JOIN candidates c USING (person_key)
+WHERE s.snapshot_date > $start AND s.snapshot_date <= $end
+"""
 _UPLOADS_SQL = """
 SELECT u.upload_id, u.uploaded_at, u.file_name, u.file_sha256, u.rows_read, u.rows_accepted,
        u.rows_rejected, u.rows_new, u.rows_updated, u.options, u.is_demo,
@@ -463,6 +473,19 @@ class Store:
         params = {"key": person_key, "start": start, "end": end}
         with self.cursor() as cur:
             return cur.execute(_SECTOR_SPAN_SQL.format(metric=metric), params).df()
+
+    def cohort_span(
+        self, kind: str, name: str, metric: str, start: dt.date, end: dt.date
+    ) -> pd.DataFrame:
+        """Like :meth:`sector_span` for the sector or network ``name`` (``kind``): every row
+        with start < date ≤ end of everyone who was in it at some point of that span; the
+        cohort column comes back as ``sector``."""
+        if metric not in METRICS or kind not in ("sector", "network"):
+            raise SSIBenchError(f"unknown metric {metric!r} or cohort kind {kind!r}")
+        params = {"name": name, "start": start, "end": end}
+        sql = _COHORT_SPAN_SQL.format(kind=kind, metric=metric)
+        with self.cursor() as cur:
+            return cur.execute(sql, params).df()
 
     def history(self, person_key: str) -> pd.DataFrame:
         """Every snapshot of one person, oldest first."""

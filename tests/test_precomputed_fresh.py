@@ -100,7 +100,7 @@ def trend_from_whole_indexes(bench: Bench, key: str, metric: str) -> list[tuple[
     return out
 
 
-def test_trend_from_one_span_query_equals_one_whole_index_per_date(bench: Bench):
+def test_trends_from_one_span_query_equal_one_whole_index_per_date(bench: Bench):
     """People change sector, miss pillars and drop out of the window (snapshots every 3 days,
     so some fall exactly on the 90-day edge); the trend's cohorts
     at each date are exactly those of a full index as of that date."""
@@ -115,7 +115,7 @@ def test_trend_from_one_span_query_equals_one_whole_index_per_date(bench: Bench)
                 "sector": [None, "A", "B"][int(rng.integers(0, 3))]
                 if i % 4 == 0
                 else ("A" if i % 2 else "B"),
-                "network": None,
+                "network": [None, "N1", "N2"][int(rng.integers(0, 3))] if i % 3 else "N1",
             }
             for c in SCORE_COLUMNS:
                 rec[c] = np.nan
@@ -138,3 +138,10 @@ def test_trend_from_one_span_query_equals_one_whole_index_per_date(bench: Bench)
             clean = [tuple(None if pd.isna(x) else x for x in r) for r in rows]
             expected = trend_from_whole_indexes(bench, f"k{i:02d}", metric)
             assert clean == [tuple(None if pd.isna(x) else x for x in r) for r in expected]
+    for kind, name in (("sector", "A"), ("sector", "B"), ("network", "N1"), ("network", "N2")):
+        got = bench.cohort_trend(kind, name, "brand")  # type: ignore[arg-type]
+        for r in got.itertuples(index=False):
+            q = bench._quantile_row(bench.index(r.as_of), kind, name, "brand")  # type: ignore[arg-type]
+            got_row = tuple(None if pd.isna(x) else x for x in (r.n, r.p25, r.p50, r.p75))
+            assert got_row == (q.n, q.p25, q.p50, q.p75)
+        assert len(got) == len(bench._snapshot_dates())
