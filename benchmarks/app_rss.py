@@ -26,6 +26,8 @@ from benchmarks.common import ROOT, SECRET
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
 PAGES = ("Home", "My benchmark", "Trends", "Sectors", "Networks")
+#: Charts each page draws once its script run is complete (with data and a person).
+CHARTS = {"Home": 0, "My benchmark": 1, "Trends": 1, "Sectors": 3, "Networks": 3}
 
 
 def _free_port() -> int:
@@ -95,6 +97,15 @@ def _drive(url: str, identifier: str | None, timeout: float) -> list[str]:
                     page.locator('input[aria-label^="Your identifier"]').fill(identifier)
                     page.get_by_role("button", name="Identify me").click()
                     page.get_by_text("Forget me").first.wait_for(timeout=ms)
+                    _settle(page, ms)
+                if identifier or label == "Home":
+                    # Wait for the page's charts: the status widget alone can settle early.
+                    page.wait_for_function(
+                        "n => document.querySelectorAll("
+                        "'[data-testid=\"stMain\"] .js-plotly-plot').length >= n",
+                        arg=CHARTS[label],
+                        timeout=ms,
+                    )
                     _settle(page, ms)
                 took = time.perf_counter() - t0
                 if label == "Trends" and identifier and not page.get_by_text("Forget me").count():
