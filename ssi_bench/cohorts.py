@@ -190,9 +190,9 @@ def sector_values_at(
     ``rows``: person_key, snapshot_date, sector, value (any order), holding every row in
     the span of every person who could be in those cohorts
     (``Store.sector_span``). As in ``Store.members``, a person counts on ``day`` with their
-    latest non-missing sector and latest non-missing value with
-    day − lookback_days < date ≤ day (DuckDB's ``arg_max`` skips NULLs), each found by one
-    binary search per person.
+    latest row with day − lookback_days < date ≤ day, taken whole (``arg_max_null``): a
+    missing sector or value on that row leaves them out; found by one binary search per
+    person.
     """
     out: dict[tuple[dt.date, str], np.ndarray] = {}
     if not wanted:
@@ -217,7 +217,7 @@ def sector_values_at(
     def restricted(mask: np.ndarray) -> tuple[np.ndarray, ...]:
         return key[mask], codes[mask], days[mask], np.flatnonzero(mask)
 
-    by_value, by_sector = restricted(has_value), restricted(has_sector)
+    every = restricted(np.ones(len(key), dtype=bool))
 
     def latest(part: tuple[np.ndarray, ...], day: int) -> tuple[np.ndarray, np.ndarray]:
         """Per person: row position of their latest row of ``part`` in the window, and
@@ -232,8 +232,8 @@ def sector_values_at(
 
     for day in sorted({d for d, _ in wanted}):
         day_no = int(np.datetime64(day, "D").astype(np.int64))
-        value_rows, value_ok = latest(by_value, day_no)
-        sector_rows, sector_ok = latest(by_sector, day_no)
+        rows_at, ok_at = latest(every, day_no)
+        usable = ok_at & has_value[rows_at] & has_sector[rows_at]
         for d, name in wanted:
             if d != day:
                 continue
@@ -241,8 +241,8 @@ def sector_values_at(
             if code is None:
                 out[(d, name)] = empty
                 continue
-            sel = value_ok & sector_ok & (sector_codes[sector_rows] == code)
-            arr = np.sort(values[value_rows[sel]])
+            sel = usable & (sector_codes[rows_at] == code)
+            arr = np.sort(values[rows_at[sel]])
             arr.setflags(write=False)
             out[(d, name)] = arr
     return out

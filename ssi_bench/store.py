@@ -145,7 +145,7 @@ def _undo_sql(table: str, columns: tuple[str, ...]) -> list[str]:
 
 _MEMBERS_SQL = f"""
 SELECT person_key, max(snapshot_date) AS snapshot_date,
-       {", ".join(f"arg_max({c}, snapshot_date) AS {c}" for c in MEMBER_COLUMNS[2:])}
+       {", ".join(f"arg_max_null({c}, snapshot_date) AS {c}" for c in MEMBER_COLUMNS[2:])}
 FROM scores
 WHERE snapshot_date > $start AND snapshot_date <= $as_of
 GROUP BY person_key
@@ -154,7 +154,7 @@ _OUTCOME_MEMBERS_SQL = f"""
 WITH m AS ({_MEMBERS_SQL}),
 o AS (
     SELECT person_key,
-           {", ".join(f"arg_max({c}, snapshot_date) AS {c}" for c in OUTCOMES)}
+           {", ".join(f"arg_max_null({c}, snapshot_date) AS {c}" for c in OUTCOMES)}
     FROM outcomes WHERE snapshot_date > $start AND snapshot_date <= $as_of
     GROUP BY person_key
 )
@@ -503,7 +503,9 @@ def _frame(rows: pd.DataFrame, columns: tuple[str, ...]) -> pa.Table:
 
     Missing columns become NULL, as do NaN / missing values. Arrow rather than object
     columns: DuckDB scans Arrow without converting each value through Python (about 1 s
-    per million rows saved).
+    per million rows saved). A column with no value at all (most files carry none of
+    LinkedIn's averages or the outcomes) goes over as Arrow's null type, which holds no
+    buffer; DuckDB casts it to the column's type.
     """
     n = len(rows)
     arrays: list[pa.Array] = []
@@ -513,16 +515,12 @@ def _frame(rows: pd.DataFrame, columns: tuple[str, ...]) -> pa.Table:
             # Day precision, as the table stores it (DuckDB's CAST to DATE also truncates).
             stamps = pa.Array.from_pandas(pd.to_datetime(rows[c]))
             arrays.append(stamps.cast(pa.date32(), safe=False))
+            continue
+        if not present or n == 0 or bool(rows[c].isna().all()):
+            arrays.append(pa.nulls(n))
         elif c in _TEXT_COLUMNS:
-            arrays.append(
-                pa.Array.from_pandas(rows[c].astype("str"), type=pa.large_string())
-                if present
-                else pa.nulls(n, pa.large_string())
-            )
+            arrays.append(pa.Array.from_pandas(rows[c].astype("str"), type=pa.large_string()))
         else:
-            arrays.append(
-                pa.Array.from_pandas(pd.to_numeric(rows[c], errors="coerce").astype("float64"))
-                if present
-                else pa.nulls(n, pa.float64())
-            )
+            numbers = pd.to_numeric(rows[c], errors="coerce").astype("float64")
+            arrays.append(pa.Array.from_pandas(numbers))
     return pa.table(arrays, names=list(columns))

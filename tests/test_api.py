@@ -412,3 +412,28 @@ def test_ssi_is_stored_as_the_precise_pillar_sum(bench: Bench):
 def test_settings_refuse_a_minimum_cohort_below_five():
     with pytest.raises(SSIBenchError, match="below the floor"):
         Settings(secret=TEST_SECRET, min_cohort=4)
+
+
+def test_a_persons_latest_snapshot_is_taken_whole_not_mixed_with_older_ones(bench: Bench):
+    older = AS_OF - dt.timedelta(weeks=2)
+    rows = [
+        {"email": f"p{i}@x.org", "date": AS_OF.isoformat(), "sector": "S", "team": "T",
+         "brand": 10 + i % 5, "people": 10, "insights": 10, "relationships": 10}
+        for i in range(12)
+    ]  # fmt: skip
+    # p0's newest row has only a total (and no team); an older one had pillars and a team.
+    rows[0] = {"email": "p0@x.org", "date": AS_OF.isoformat(), "sector": "S", "ssi": 44}
+    rows.append(
+        {"email": "p0@x.org", "date": older.isoformat(), "sector": "S", "team": "T",
+         "brand": 25, "people": 5, "insights": 5, "relationships": 5}
+    )  # fmt: skip
+    bench.ingest(csv_bytes(rows), "t.csv", IngestOptions(today=AS_OF))
+    with pytest.raises(NotFoundError, match="no brand score"):
+        bench.percentile(person="p0@x.org", metric="brand", cohort="all")
+    assert bench.percentile(person="p0@x.org", cohort="all").score == 44
+    brand = next(r for r in bench.benchmarks("all") if r.metric == "brand")
+    assert brand.n == 11  # p0 has no brand on their latest snapshot
+    team = next(r for r in bench.benchmarks("network") if r.metric == "ssi")
+    assert team.n == 11  # nor a team
+    trend = bench.trend(person_key=bench.person_key("p1@x.org"), metric="brand")
+    assert trend["n"].tolist() == [11]  # the trend path agrees
