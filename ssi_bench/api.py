@@ -302,10 +302,16 @@ class Bench:
             rows_read += checked.rows_read
             ignored.extend(c for c in read.ignored_columns if c not in ignored)
             rejects.extend(replace(r, file=name) if multi else r for r in checked.rejects)
-            frame = checked.frame.copy()
-            frame["_file"] = name
+            if multi:
+                frame = checked.frame.copy()
+                frame["_file"] = name
+            else:
+                frame = checked.frame  # one file: no copy (a million rows: ~0.3 s, ~250 MB)
             frames.append(frame)
-        rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        if len(frames) == 1:
+            rows = frames[0]
+        else:
+            rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
         if multi and len(rows):
             rows, dup_rejects = _drop_cross_file_duplicates(rows)
             rejects.extend(dup_rejects)

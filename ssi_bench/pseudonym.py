@@ -13,6 +13,7 @@ import re
 import secrets
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ssi_bench.config import Settings
@@ -89,6 +90,6 @@ def person_key(secret: bytes, identifier: str) -> str:
 
 def person_keys(secret: bytes, identifiers: pd.Series) -> pd.Series:
     """Vectorised :func:`person_key`: each distinct identifier is hashed once."""
-    uniques = pd.unique(identifiers.astype("str"))
-    mapping = {u: person_key(secret, u) for u in uniques}
-    return identifiers.astype("str").map(mapping).astype("str")
+    codes, uniques = pd.factorize(identifiers.astype("str"), use_na_sentinel=False)
+    keys = np.array([person_key(secret, str(u)) for u in uniques], dtype=object)
+    return pd.Series(keys[codes], index=identifiers.index, dtype="str")
