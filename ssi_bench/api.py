@@ -206,8 +206,8 @@ class Bench:
         return self._preview(read, validate(read, options), file_name, _sha256(data))
 
     def preview_text(self, text: str, options: IngestOptions | None = None) -> Preview:
-        """Preview of a pasted LinkedIn SSI page."""
-        options = options or IngestOptions()
+        """Preview of a pasted LinkedIn SSI page (dated today unless ``options.date``)."""
+        options = _dated(options or IngestOptions())
         read = self._read_text(text, "pasted SSI page")
         return self._preview(
             read, validate(read, options), "pasted SSI page", _sha256(text.encode())
@@ -269,8 +269,11 @@ class Bench:
         name: str = "pasted SSI page",
         progress: Progress | None = None,
     ) -> IngestResult:
-        """Import a copy-paste of LinkedIn's SSI page (personal: person and sector required)."""
-        options = options or IngestOptions()
+        """Import a copy-paste of LinkedIn's SSI page (personal: person and sector required).
+
+        The page shows no date: the snapshot is dated ``options.date``, else today.
+        """
+        options = _dated(options or IngestOptions())
         read = self._read_text(text, name)
         return self._ingest_reads(
             [(name, read)], options, progress or _no_progress, _sha256(text.encode()), name
@@ -872,6 +875,10 @@ def benchmarks_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     for col in ("p10", "p25", "p50", "p75", "p90"):
         frame[col] = frame[col].astype("Float64")
     return frame
+
+
+def _dated(options: IngestOptions) -> IngestOptions:
+    return options if options.date is not None else replace(options, date=dt.date.today())
 
 
 def _band(settings: Settings, ssi: float | None) -> str:

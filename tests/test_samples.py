@@ -1,0 +1,247 @@
+"""Real captures from ../shared/samples, imported as they are, end to end.
+
+Expected values are written out by hand from the files (see shared/samples/README.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ssi_bench import captures
+from ssi_bench.api import Bench
+from ssi_bench.cli import run
+from ssi_bench.config import Settings
+from ssi_bench.errors import IngestError
+from ssi_bench.model import IngestOptions
+from tests.conftest import TEST_SECRET
+
+SAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "samples"
+PT = SAMPLES / "professorsoares_linkedin-ssi-data"
+WESLEY = SAMPLES / "wesleyzilva_link_ssi"
+FIXTURES = SAMPLES / "from_code_fixtures"
+ME = "me@example.com"
+TODAY = dt.date(2026, 11, 22)
+
+pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason="shared/samples not beside repo")
+
+
+def options(**kw: object) -> IngestOptions:
+    base: dict[str, object] = {"person": ME, "sector": "Management consulting", "today": TODAY}
+    return IngestOptions(**{**base, **kw})  # type: ignore[arg-type]
+
+
+def history(bench: Bench):
+    frame = bench.store.history(bench.person_key(ME))
+    frame.index = [pd.Timestamp(d).date() for d in frame["snapshot_date"]]
+    return frame
+
+
+def day(text: str):
+    return dt.date.fromisoformat(text)
+
+
+# ------------------------------------------------------------------ pt-BR long captures
+def test_every_daily_ptbr_capture_imports_as_one_upload_with_the_pages_figures():
+    bench = Bench.memory(Settings(secret=TEST_SECRET))
+    files = sorted(PT.glob("*.csv"))
+    result = bench.ingest_files([(f.name, f.read_bytes()) for f in files], options())
+    assert result.rows_read == 9
+    assert (result.rows_accepted, result.rows_rejected) == (9, 0)
+    h = history(bench)
+    # data__ssi_2026-05-12.csv, as the page showed it
+    r = h.loc[day("2026-05-12")]
+    assert (r.brand, r.people, r.insights, r.relationships) == (21.048, 6.5, 10.25, 15.0)
+    assert r.ssi == pytest.approx(21.048 + 6.5 + 10.25 + 15)  # the precise pillar sum
+    assert (r.industry_rank, r.network_rank) == (10.0, 12.0)
+    assert (r.industry_avg_ssi, r.network_avg_ssi) == (35.0, 36.0)
+    assert (r.industry_avg_brand, r.industry_avg_people) == (11.79, 5.4)
+    assert (r.industry_avg_insights, r.industry_avg_relationships) == (2.19, 15.16)
+    assert (r.network_avg_brand, r.network_avg_people) == (13.21, 4.36)
+    assert (r.network_avg_insights, r.network_avg_relationships) == (2.45, 16.32)
+    # the older layout of 2026-04-27: total 53, pillars 20,973 6,38 10,25 15, ranks 10/12
+    old = h.loc[day("2026-04-27")]
+    assert (old.brand, old.people, old.insights, old.relationships) == (20.973, 6.38, 10.25, 15)
+    assert (old.industry_rank, old.network_rank) == (10.0, 12.0)
+    assert (old.industry_avg_ssi, old.network_avg_ssi) == (35.0, 36.0)
+
+
+def test_the_ptbr_total_is_the_rounded_pillar_sum_and_is_accepted():
+    text = (PT / "ssi_data__ssi_2026-05-16.csv").read_text(encoding="utf-8")
+    read = captures.read(text, "long", encoding="utf-8")
+    row = read.frame.iloc[0]
+    assert row["ssi"] == "53 de 100"
+    assert (row["brand"], row["people"], row["insights"], row["relationships"]) == (
+        "20,998",
+        "6,4",
+        "10,25",
+        "15",
+    )
+    assert read.decimal == ","
+    assert read.layout == "long"
+
+
+def test_a_long_capture_missing_a_pillar_is_refused_whole(tmp_path):
+    text = (PT / "data__ssi_2026-05-12.csv").read_text(encoding="utf-8")
+    lines = [ln for ln in text.splitlines() if "Os quatro componentes" not in ln or
+             "Interagir" not in ln]  # fmt: skip
+    bench = Bench.memory(Settings(secret=TEST_SECRET))
+    with pytest.raises(IngestError, match=r"2026-05-12 lacks insights"):
+        bench.ingest("\n".join(lines).encode(), "edited.csv", options())
+    assert bench.status().is_empty
+
+
+def test_a_wide_csv_is_not_taken_for_a_capture():
+    wide = "Date,CapturedAt,Total,Brand,People,Insights,Relationships\n2026-05-03,x,1,1,1,1,1\n"
+    assert captures.detect(wide, "x.csv") is None
+    titles = "email;Establish your professional brand;Find the right people;Engage with insights\n"
+    assert captures.detect(titles, "x.csv") is None
+
+
+# ------------------------------------------------------------------ extension history export
+def test_the_extensions_real_bad_row_is_rejected_with_its_line_and_field():
+    bench = Bench.memory(Settings(secret=TEST_SECRET))
+    data = (WESLEY / "output__ssi-scores-2026-05-03-1612.csv").read_bytes()
+    result = bench.ingest(data, "x.csv", options())
+    assert (result.rows_read, result.rows_accepted, result.rows_rejected) == (1, 0, 1)
+    reject = result.rejects[0]
+    assert (reject.line, reject.field) == (2, "brand")
+    assert "51" in reject.reason
+
+
+def test_the_header_only_export_is_refused_and_changes_nothing():
+    bench = Bench.memory(Settings(secret=TEST_SECRET))
+    with pytest.raises(IngestError, match="no data rows"):
+        bench.ingest(
+            (WESLEY / "output__ssi-scores-2026-05-03.csv").read_bytes(), "h.csv", options()
+        )
+    assert bench.uploads() == []
+
+
+def test_several_captures_of_one_day_keep_the_latest(tmp_path):
+    bench = Bench.memory(Settings(secret=TEST_SECRET))
+    # Same day twice (the extension's shape), the later capture with other (valid) values.
+    early = "Date,CapturedAt,Total,Brand,People,Insights,Relationships\n"
+    early += "2026-05-03,2026-05-03T16:09:52.719Z,46,14,14,11,7\n"
+    late = "Date,CapturedAt,Total,Brand,People,Insights,Relationships\n"
+    late += "2026-05-03,2026-05-03T20:55:17.963Z,47,15,14,11,7\n"
+    both = early + late.split("\n", 1)[1]
+    result = bench.ingest(both.encode(), "two.csv", options())
+    assert (result.rows_accepted, result.rows_rejected) == (1, 1)
+    assert history(bench).loc[day("2026-05-03")].brand == 15
+    # …also when the later capture comes first in the file.
+    swapped = late + early.split("\n", 1)[1]
+    bench2 = Bench.memory(Settings(secret=TEST_SECRET))
+    bench2.ingest(swapped.encode(), "two.csv", options())
+    assert history(bench2).loc[day("2026-05-03")].brand == 15
+
+
+def test_a_folder_of_extension_files_through_the_cli_reports_each_bad_row(tmp_path):
+    out = io.StringIO()
+    files = [str(p) for p in sorted(WESLEY.glob("*.csv")) if p.stat().st_size > 60]
+    code = run(
+        ["--db", str(tmp_path / "x.duckdb"), "ingest", *files, "--person", ME,
+         "--sector", "Software", "--json"],
+        stdout=out, stderr=io.StringIO(),
+    )  # fmt: skip
+    doc = json.loads(out.getvalue())
+    assert code == 0
+    assert (doc["rows_read"], doc["rows_accepted"], doc["rows_rejected"]) == (4, 0, 4)
+    assert {(r["line"], r["field"]) for r in doc["rejects"]} == {(2, "brand")}
+    assert len({r["file"] for r in doc["rejects"]}) == 4
+
+
+# ------------------------------------------------------------------ LinkedIn's JSON
+def test_the_ssi_pages_json_gives_precise_pillars_ranks_and_averages():
+    bench = Bench.memory(Settings(secret=TEST_SECRET))
+    data = (FIXTURES / "salesApiSsi_live_shape_non_salesnav.json").read_bytes()
+    bench.ingest(data, "ssi.json", options(date=day("2026-06-15")))
+    r = history(bench).loc[day("2026-06-15")]
+    assert r.brand == pytest.approx(13.118002, abs=1e-4)
+    assert r.people == 3.68
+    assert r.insights == pytest.approx(0.29999998, abs=1e-4)
+    assert r.relationships == pytest.approx(2.6077502, abs=1e-4)
+    assert r.ssi == pytest.approx(13.118002 + 3.68 + 0.29999998 + 2.6077502, abs=1e-3)
+    assert (r.industry_rank, r.network_rank) == (75.0, 81.0)
+    assert (r.industry_avg_ssi, r.network_avg_ssi) == (30.99, 32.72)
+
+
+def test_a_vendor_wrapped_capture_with_a_team_group_imports_and_notes_the_team():
+    text = (FIXTURES / "salesApiSsi_unipile_wrapped_with_TEAM.json").read_text()
+    read = captures.read(text, captures.detect(text, "x.json") or "", encoding="utf-8")
+    row = read.frame.iloc[0]
+    assert (row["ssi"], row["brand"], row["people"], row["insights"], row["relationships"]) == (
+        "54.6", "21", "6.4", "2.2", "25",
+    )  # fmt: skip
+    assert (row["industry_rank"], row["network_rank"]) == ("5", "24")
+    assert (row["industry_avg_ssi"], row["network_avg_ssi"]) == ("33.75", "46.19")
+    assert any("TEAM" in n for n in read.notes)
+
+
+def test_a_json_array_of_dated_captures_imports_as_a_history():
+    capture = json.loads((FIXTURES / "salesApiSsi_live_shape_non_salesnav.json").read_text())
+    array = [{"date": "2026-06-01", **capture}, {"date": "2026-06-08", "data": capture}]
+    bench = Bench.memory(Settings(secret=TEST_SECRET))
+    result = bench.ingest(json.dumps(array).encode(), "history.json", options())
+    assert result.rows_accepted == 2
+    assert list(history(bench).index) == [day("2026-06-01"), day("2026-06-08")]
+
+
+def test_the_other_trackers_shapes_import():
+    expected = {
+        "samjd_ssi_history_json_shape.json": (day("2026-05-01"), 53.0, 18.5),
+        "ffinnis_post_payload_shape.json": (day("2026-06-15"), 52.648, 20.998),
+        "socialedge_parsed_history_entry_shape.json": (day("2026-06-15"), 19.7058, 13.118),
+        "ssi_page_dom_values_2026_en.json": (day("2026-06-15"), 32.81, 12.05),
+    }
+    for name, (when, ssi, brand) in expected.items():
+        bench = Bench.memory(Settings(secret=TEST_SECRET))
+        result = bench.ingest((FIXTURES / name).read_bytes(), name, options(date=when))
+        assert result.rows_accepted == 1, name
+        r = history(bench).loc[when]
+        assert r.ssi == pytest.approx(ssi, abs=1e-3), name
+        assert r.brand == pytest.approx(brand, abs=1e-3), name
+
+
+def test_an_api_result_with_a_total_and_ranks_only_imports():
+    bench = Bench.memory(Settings(secret=TEST_SECRET))
+    data = (FIXTURES / "linkedapi_st_retrieveSSI_result.json").read_bytes()
+    bench.ingest(data, "x.json", options(date=day("2026-06-15")))
+    r = history(bench).loc[day("2026-06-15")]
+    assert (r.ssi, r.industry_rank, r.network_rank) == (78.0, 15.0, 10.0)
+    assert r.brand != r.brand  # NaN: the result has no pillars
+
+
+# ------------------------------------------------------------------ pasted page
+def test_a_pasted_ssi_page_gives_pillars_rank_and_averages():
+    text = (FIXTURES / "ssi_page_copy_paste_en.txt").read_text()
+    bench = Bench.memory(Settings(secret=TEST_SECRET))
+    result = bench.ingest_text(text, options(date=day("2026-06-15")))
+    assert result.rows_accepted == 1
+    r = history(bench).loc[day("2026-06-15")]
+    assert (r.brand, r.people, r.insights, r.relationships) == (12.275, 6.0, 3.1, 1.948)
+    assert r.ssi == pytest.approx(12.275 + 6 + 3.1 + 1.948)
+    assert r.industry_rank == 65.0
+    assert (r.industry_avg_ssi, r.network_avg_ssi) == (31.0, 30.0)
+
+
+def test_the_cli_takes_a_paste_file(tmp_path):
+    out = io.StringIO()
+    code = run(
+        ["--db", str(tmp_path / "x.duckdb"), "ingest", "--paste",
+         str(FIXTURES / "ssi_page_copy_paste_en.txt"), "--person", ME, "--sector", "Software",
+         "--date", "2026-06-15", "--json"],
+        stdout=out, stderr=io.StringIO(),
+    )  # fmt: skip
+    assert code == 0
+    assert json.loads(out.getvalue())["rows_accepted"] == 1
+
+
+def test_pasted_text_without_scores_is_refused_clearly():
+    with pytest.raises(IngestError, match="no SSI score found"):
+        captures.read_paste("Hello\nEstablish your professional brand\nFind the right people\n")
