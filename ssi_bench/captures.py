@@ -129,7 +129,10 @@ def detect(text: str, file_name: str = "") -> str | None:
 
 def _split_header(line: str) -> tuple[str, list[str]] | None:
     for sep in (";", "\t", ",", "|"):
-        cells = next(csv.reader([line], delimiter=sep))
+        try:
+            cells = next(csv.reader([line], delimiter=sep))
+        except (csv.Error, StopIteration):
+            continue
         if len(cells) >= 4:
             return sep, cells
     return None
@@ -204,13 +207,19 @@ def _read_long(text: str, encoding: str) -> ReadResult:
         raise IngestError("not a long (one metric per row) capture")
     sep, cols = header
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    next(reader)
+    rows_in: list[tuple[int, list[str]]] = []  # (first physical line of the record, cells)
+    try:
+        end = 0
+        for cells in reader:
+            rows_in.append((end + 1, cells))
+            end = reader.line_num
+    except csv.Error as exc:
+        raise IngestError(f"line {end + 1}: the long capture cannot be read: {exc}") from None
     captures: dict[tuple[str, str], dict[str, Any]] = {}
     unknown: list[str] = []
     mapping: dict[str, str] = {}
     comma = False
-    for cells in reader:
-        line = reader.line_num
+    for line, cells in rows_in[1:]:
         if not any(c.strip() for c in cells):
             continue
 

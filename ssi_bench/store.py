@@ -131,12 +131,13 @@ def _stage_sql(table: str, columns: tuple[str, ...], values: tuple[str, ...]) ->
 
 
 def _undo_sql(table: str, columns: tuple[str, ...]) -> list[str]:
-    keys_match = "s.person_key = r.person_key AND s.snapshot_date = r.snapshot_date"
+    keys_match = "u.person_key = r.person_key AND u.snapshot_date = r.snapshot_date"
     return [
         f"DELETE FROM {table} WHERE upload_id = $uid",
-        # Hand superseded versions on to the upload that now holds the person + date.
-        f"""UPDATE {table}_replaced r SET replaced_by = s.upload_id FROM {table} s
-            WHERE r.replaced_by = $uid AND {keys_match}""",
+        # Where the undone upload's own version was itself replaced later (by W), the
+        # version it had replaced now counts as replaced by W: undoing W restores it.
+        f"""UPDATE {table}_replaced r SET replaced_by = u.replaced_by FROM {table}_replaced u
+            WHERE r.replaced_by = $uid AND u.upload_id = $uid AND {keys_match}""",
         f"""INSERT INTO {table} ({_cols(columns)})
             SELECT {_cols(columns)} FROM {table}_replaced WHERE replaced_by = $uid""",
         f"DELETE FROM {table}_replaced WHERE replaced_by = $uid OR upload_id = $uid",

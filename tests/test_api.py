@@ -437,3 +437,23 @@ def test_a_persons_latest_snapshot_is_taken_whole_not_mixed_with_older_ones(benc
     assert team.n == 11  # nor a team
     trend = bench.trend(person_key=bench.person_key("p1@x.org"), metric="brand")
     assert trend["n"].tolist() == [11]  # the trend path agrees
+
+
+def test_undo_in_the_middle_of_a_chain_of_replacements_keeps_history_straight(bench: Bench):
+    def upload(value: int) -> int:
+        row = {"email": "chain@x.org", "date": "2026-10-01", "sector": "S", "ssi": value}
+        return bench.ingest(csv_bytes([row]), "c.csv", IngestOptions(today=AS_OF)).upload_id
+
+    def current() -> float | None:
+        h = bench.store.history(bench.person_key("chain@x.org"))
+        return None if h.empty else float(h["ssi"].iloc[0])
+
+    ids = [upload(v) for v in (1, 2, 3, 4)]
+    bench.undo(ids[1])  # value 2 goes; 4 stays current
+    assert current() == 4
+    bench.undo(ids[3])  # value 4 goes: 3 comes back, not 1
+    assert current() == 3
+    bench.undo(ids[2])  # value 3 goes: 1 comes back (2 was undone)
+    assert current() == 1
+    bench.undo(ids[0])
+    assert bench.status().rows == 0
