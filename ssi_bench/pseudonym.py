@@ -1,17 +1,25 @@
-"""Identifier normalisation and keyed hashing; the key file.
+"""Identifier normalisation and keyed hashing: how a person becomes a ``person_key``.
 
-``person_key`` = HMAC-SHA256(secret, normalised identifier), hex, truncated to 128 bits.
-The raw identifier is never written anywhere: callers hash it in memory and drop it.
+``person_key`` = HMAC-SHA256(secret, normalised identifier), hex, first 32 hex characters
+(128 bits). The raw identifier (e-mail, profile URL, employee id, name) never leaves memory:
+only the key is stored. The secret is ``SSI_BENCH_SECRET`` or a key file ``<db>.key`` beside
+the database (mode 0600, created on first use). Losing the secret means nobody can find their
+own rows again (the stored keys cannot be recomputed), so the key file belongs in every backup.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import os
 import re
 import secrets
+import stat
+import time
+import unicodedata
 from pathlib import Path
+from urllib.parse import unquote
 
 import numpy as np
 import pandas as pd
@@ -19,77 +27,167 @@ import pandas as pd
 from ssi_bench.config import Settings
 from ssi_bench.errors import SSIBenchError
 
-KEY_BYTES = 32
-_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
-_SPACE = re.compile(r"\s+")
-#: Per-process key for in-memory databases without a configured secret.
-_EPHEMERAL = secrets.token_bytes(KEY_BYTES)
+log = logging.getLogger(__name__)
+
+#: Hex characters kept from the HMAC digest: 32 hex = 128 bits.
+KEY_HEX_CHARS = 32
+#: Random bytes in a generated key file (written as 64 hex characters).
+KEY_FILE_BYTES = KEY_BYTES = 32
+
+_WHITESPACE = re.compile(r"\s+")
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.\-]*://")
+# A host followed by a path ("linkedin.com/in/x"): a URL even without a scheme.
+_HOST_WITH_PATH = re.compile(r"^[a-z0-9\-]+(\.[a-z0-9\-]+)+(:\d+)?/")
+# LinkedIn serves the same profile under country hosts (nl.linkedin.com, de.linkedin.com).
+_LINKEDIN_COUNTRY_HOST = re.compile(r"^[a-z]{2}\.linkedin\.com(?=/|$)")
+_HEX_KEY = re.compile(r"^[0-9a-f]{32,}$")
+
+# One random key per process for in-memory databases without a configured secret: keys
+# made with it are meaningless after the process ends, which is what an in-memory DB is.
+_PROCESS_KEY = secrets.token_bytes(KEY_FILE_BYTES)
 
 
 def _looks_like_url(text: str) -> bool:
-    return bool(_SCHEME.match(text)) or text.startswith("www.") or "linkedin.com/" in text
+    if "@" in text.split("/", 1)[0] or " " in text:
+        return False  # an e-mail address or a name, not a URL
+    return bool(_SCHEME.match(text) or text.startswith("www.") or _HOST_WITH_PATH.match(text))
+
+
+def _normalise_url(text: str) -> str:
+    text = _SCHEME.sub("", text, count=1)
+    # Query string and fragment carry tracking parameters, never identity.
+    text = text.split("#", 1)[0].split("?", 1)[0]
+    # Percent-encoded and plain spellings of the same path (%C3%A9 vs é) are one person.
+    text = unicodedata.normalize("NFC", unquote(text)).casefold()
+    if text.startswith("www."):
+        text = text[4:]
+    text = _LINKEDIN_COUNTRY_HOST.sub("linkedin.com", text, count=1)
+    return text.rstrip("/")
 
 
 def normalise_identifier(raw: str) -> str:
-    """Trim, case-fold and collapse spaces; profile URLs lose scheme, ``www.``, query,
-    fragment and trailing slash (``https://www.LinkedIn.com/in/Jane/?trk=x`` →
-    ``linkedin.com/in/jane``). Raises SSIBenchError on an empty identifier."""
-    text = _SPACE.sub(" ", str(raw).strip()).casefold()
+    """The canonical spelling of a person identifier, the input of :func:`person_key`.
+
+    Trims, applies Unicode NFC and ``str.casefold``, and collapses inner whitespace runs to
+    one space. Profile URLs (a scheme, a leading ``www.`` or ``host.tld/path``) also lose the
+    scheme, ``www.``, query string, fragment and trailing slashes, are percent-decoded, and
+    country hosts ``xx.linkedin.com`` become ``linkedin.com``:
+    ``https://www.LinkedIn.com/in/Jane-Doe/?trk=x`` → ``linkedin.com/in/jane-doe``.
+    E-mail addresses are only trimmed and case-folded.
+
+    Raises SSIBenchError when nothing is left (empty or whitespace-only, or not a string).
+    """
+    if not isinstance(raw, str):
+        raise SSIBenchError("A person identifier must be text.")
+    text = _WHITESPACE.sub(" ", unicodedata.normalize("NFC", raw).strip()).casefold()
     if _looks_like_url(text):
-        text = _SCHEME.sub("", text)
-        text = text.split("#", 1)[0].split("?", 1)[0]
-        text = text.removeprefix("www.").rstrip("/")
+        text = _normalise_url(text)
     if not text:
-        raise SSIBenchError("empty identifier")
+        raise SSIBenchError("A person identifier is empty.")
     return text
 
 
-def key_file_for(db_path: Path) -> Path:
-    """The key file beside (never inside) the database: ``<db>.key``."""
+def _valid_key_text(text: str) -> bytes | None:
+    text = text.strip().lower()
+    if not _HEX_KEY.match(text) or len(text) % 2:
+        return None
+    return bytes.fromhex(text)
+
+
+def _read_key_file(path: Path) -> bytes:
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        # Not refused: the key may be deliberately shared by a group of admins; but say so.
+        log.warning("key file %s is readable by other users (mode %o)", path, mode & 0o777)
+    # A second process may have created the file a moment ago and not written it yet.
+    deadline = time.monotonic() + 1.0
+    while True:
+        text = path.read_text(encoding="ascii", errors="replace")
+        key = _valid_key_text(text)
+        if key is not None:
+            return key
+        if text.strip() or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
+    raise SSIBenchError(
+        f"The key file {path} does not hold a valid key (expected at least 32 hexadecimal "
+        "characters). Restore it from your backup, or set SSI_BENCH_SECRET. Do not delete it "
+        "while the database holds data: stored pseudonyms could no longer be matched."
+    )
+
+
+def _create_key_file(path: Path) -> bytes | None:
+    """Create ``path`` with a fresh key; None when another process created it first."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: of two processes starting at once exactly one creates the key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return None
+    key = secrets.token_bytes(KEY_FILE_BYTES)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(key.hex() + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    return key
+
+
+def key_file_for(db_path: Path | str) -> Path:
+    """Where the key file for the database ``db_path`` lives: ``<db path>.key``, beside it."""
     return Path(str(db_path) + ".key")
 
 
 def load_secret(settings: Settings) -> bytes:
-    """The HMAC key: ``settings.secret``, else the key file beside the database.
+    """The HMAC key: ``settings.secret`` (UTF-8) if set; else the key file beside the DB.
 
-    The key file is created on first use with 32 random bytes (hex) and mode 0600,
-    race-safely (O_EXCL). An in-memory database without a secret gets a per-process key.
-    Raises SSIBenchError when an existing key file is not a valid key.
+    The key file ``<db>.key`` is created on first use with 32 random bytes written as hex,
+    mode 0600; it is never inside the database, so a leaked database alone cannot be
+    re-identified by hashing guessed e-mails. For an in-memory database without a secret,
+    a random key that lives as long as the process.
+
+    Raises SSIBenchError when the key file exists but holds no valid key (it is never
+    overwritten: that would orphan every stored pseudonym). A key file readable by group or
+    others is used, with a logged warning.
     """
     if settings.secret:
         return settings.secret.encode("utf-8")
-    db = Path(settings.db_path)
-    if str(db) == ":memory:":
-        return _EPHEMERAL
-    path = key_file_for(db)
+    if str(settings.db_path) == ":memory:":
+        return _PROCESS_KEY
+    path = key_file_for(settings.db_path)
+    if not path.exists():
+        created = _create_key_file(path)
+        if created is not None:
+            return created
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(KEY_BYTES))
-    text = path.read_text(encoding="ascii", errors="replace").strip()
-    try:
-        key = bytes.fromhex(text)
-    except ValueError:
-        key = b""
-    if len(key) < 16:
-        raise SSIBenchError(
-            f"{path} is not a valid SSI Bench key file. Restore it from the backup taken with "
-            "the database; without it identifiers cannot be matched to stored pseudonyms."
-        )
-    return key
+        return _read_key_file(path)
+    except OSError as exc:
+        raise SSIBenchError(f"The key file {path} cannot be read: {exc.strerror}.") from None
 
 
 def person_key(secret: bytes, identifier: str) -> str:
-    """128-bit hex pseudonym of ``identifier`` (after :func:`normalise_identifier`)."""
-    norm = normalise_identifier(identifier)
-    return hmac.new(secret, norm.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+    """HMAC-SHA256 of the normalised ``identifier`` under ``secret``: 32 lower-case hex chars.
+
+    Raises SSIBenchError for an empty identifier (see :func:`normalise_identifier`).
+    """
+    message = normalise_identifier(identifier).encode("utf-8")
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:KEY_HEX_CHARS]
 
 
 def person_keys(secret: bytes, identifiers: pd.Series) -> pd.Series:
-    """Vectorised :func:`person_key`: each distinct identifier is hashed once."""
-    codes, uniques = pd.factorize(identifiers.astype("str"), use_na_sentinel=False)
-    keys = np.array([person_key(secret, str(u)) for u in uniques], dtype=object)
-    return pd.Series(keys[codes], index=identifiers.index, dtype="str")
+    """:func:`person_key` of every value, same index, ``str`` dtype.
+
+    Each distinct value is hashed once and the results are mapped back, so a million rows of
+    twenty thousand people cost twenty thousand HMACs. Raises SSIBenchError when any value is
+    missing or empty.
+    """
+    codes, uniques = pd.factorize(identifiers, use_na_sentinel=True)
+    if (codes < 0).any():
+        raise SSIBenchError("A person identifier is missing.")
+    base = hmac.new(secret, digestmod=hashlib.sha256)
+    keys = np.empty(len(uniques), dtype=object)
+    for i, value in enumerate(uniques):
+        h = base.copy()  # reuses the keyed inner/outer state instead of re-deriving it
+        text = value if isinstance(value, str) else str(value)  # e.g. numeric employee ids
+        h.update(normalise_identifier(text).encode("utf-8"))
+        keys[i] = h.hexdigest()[:KEY_HEX_CHARS]
+    return pd.Series(keys[codes], index=identifiers.index, dtype="str", name="person_key")
