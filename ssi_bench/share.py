@@ -74,7 +74,7 @@ def create(
         "created": created,
         "expires": created + dt.timedelta(days=days),
     }
-    with store.transaction() as cur:
+    with store.transaction(bump=False) as cur:
         cur.execute(_INSERT_SQL, params)
     return token
 
@@ -101,7 +101,7 @@ def resolve(store: Store, token: str, *, now: dt.datetime | None = None) -> dict
 
 def revoke(store: Store, share_id: int, *, now: dt.datetime | None = None) -> bool:
     """Revoke a link; False when it was unknown or already revoked."""
-    with store.transaction() as cur:
+    with store.transaction(bump=False) as cur:
         got = cur.execute(_REVOKE_SQL, {"id": share_id, "now": now or _now()}).fetchone()
     return bool(got and got[0])
 

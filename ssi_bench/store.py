@@ -227,6 +227,11 @@ class Store:
             return duckdb.connect(path)
         except duckdb.IOException as exc:
             text = str(exc)
+            if not Path(path).parent.is_dir():
+                raise SSIBenchError(
+                    f"The database {path} cannot be created: the folder {Path(path).parent} "
+                    "does not exist."
+                ) from None
             if "lock" in text.lower():
                 pid = _LOCK_PID.search(text)
                 who = f" (process {pid.group(1)})" if pid else ""
@@ -280,13 +285,20 @@ class Store:
             cur.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A write transaction under the write lock; rolled back on any exception."""
+    def transaction(self, *, bump: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A write transaction under the write lock; rolled back on any exception (which is
+        re-raised), checkpointed after the commit.
+
+        ``bump``: raise ``data_version`` in the same transaction, so every cache keyed by it
+        is invalidated. Share links pass False: they change no score, and invalidating the
+        cohort caches on every new link would cost a rebuild for nothing.
+        """
         with self.lock, self.cursor() as cur:
             cur.execute("BEGIN TRANSACTION")
             try:
                 yield cur
-                cur.execute(_BUMP_SQL)
+                if bump:
+                    cur.execute(_BUMP_SQL)
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")
