@@ -33,10 +33,20 @@ QUANTILES: tuple[tuple[str, float], ...] = (
 
 @dataclass(frozen=True)
 class RankCounts:
+    """Counts for one score in one cohort. ``n`` includes a typed-in subject; ``stored``
+    (None: same as ``n``) counts only the stored people, which is what the privacy gate's
+    minimum size is about: a typed-in score is nobody's data."""
+
     n: int
     below: int
     equal: int
     above: int
+    stored: int | None = None
+
+    @property
+    def people(self) -> int:
+        """Stored people in the cohort (``n`` without a typed-in subject)."""
+        return self.n if self.stored is None else self.stored
 
 
 def rank_counts(sorted_values: np.ndarray, score: float, *, subject_in_cohort: bool) -> RankCounts:
@@ -50,8 +60,7 @@ def rank_counts(sorted_values: np.ndarray, score: float, *, subject_in_cohort: b
     n = len(sorted_values)
     below, equal, above = lo, hi - lo, n - hi
     if not subject_in_cohort:
-        n += 1
-        equal += 1
+        return RankCounts(n + 1, below, equal + 1, above, stored=n)
     return RankCounts(n, below, equal, above)
 
 

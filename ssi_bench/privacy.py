@@ -45,14 +45,19 @@ def suppressed_text(k: int) -> str:
 def gate_standing(
     rc: RankCounts, *, metric: str, score: float, cohort: CohortId, k: int
 ) -> Standing:
-    """Publish a standing at the precision its cohort size allows (fallback left None)."""
+    """Publish a standing at the precision its cohort size allows (fallback left None).
+
+    The size classes count stored people only (``rc.people``): a typed-in score joins the
+    cohort for its rank (N+1) but must not lift a cohort of k − 1 people over the floor,
+    or anyone could read a rank off a cohort too small to publish.
+    """
     _check_k(k)
-    if rc.n < k:
+    if rc.people < k:
         return Standing(
             metric, score, cohort, None, True, None, None, suppressed_text(k), None, "suppressed"
         )
     top = top_percent(rc)
-    if rc.n < EXACT_MIN:
+    if rc.people < EXACT_MIN:
         band = band_up(top)
         return Standing(
             metric, score, cohort, rc.n, False, None, float(band), f"Top {band}%", None, "banded"
