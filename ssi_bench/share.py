@@ -42,8 +42,35 @@ WHERE revoked_at IS NULL AND expires_at > $now ORDER BY created_at DESC
 """
 
 
+#: Keys refused at any depth of a view (nested filters included). "name" and "url" are
+#: refused at the top level only: nested, they name cohorts (``{"cohort": {"name": …}}``).
+FORBIDDEN_NESTED_KEYS = frozenset({"person", "identifier", "email", "e-mail"})
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _utc_naive(moment: dt.datetime | None) -> dt.datetime:
+    """``moment`` as naive UTC, the form stored: timestamps are kept as naive UTC, and
+    comparing an aware ``now`` with them would raise TypeError."""
+    if moment is None:
+        return _now()
+    if moment.tzinfo is not None:
+        return moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return moment
+
+
+def _nested_keys(value: Any) -> set[str]:
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found.add(str(k).casefold())
+            found |= _nested_keys(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            found |= _nested_keys(v)
+    return found
 
 
 def token_hash(token: str) -> str:
@@ -60,13 +87,18 @@ def create(
 ) -> str:
     """Store a view and return its token (shown once, never stored).
 
-    Raises ValueError when ``view`` carries an identifier-like key.
+    ``days``: whole days until the link expires (at least 1). ``now``: naive UTC or aware.
+    Raises ValueError when ``view`` carries an identifier-like key (see
+    :data:`FORBIDDEN_VIEW_KEYS`, :data:`FORBIDDEN_NESTED_KEYS`) or ``days`` < 1.
     """
     bad = FORBIDDEN_VIEW_KEYS & {str(k).casefold() for k in view}
+    bad |= FORBIDDEN_NESTED_KEYS & _nested_keys(view)
     if bad:
         raise ValueError(f"a shared view must not contain {', '.join(sorted(bad))}")
+    if days < 1:
+        raise ValueError(f"a share link must live at least one day, not {days}")
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    created = now or _now()
+    created = _utc_naive(now)
     params = {
         "hash": token_hash(token),
         "view": json.dumps(view, sort_keys=True, default=str),
@@ -80,19 +112,25 @@ def create(
 
 
 def resolve(store: Store, token: str, *, now: dt.datetime | None = None) -> dict[str, Any]:
-    """The shared view behind ``token``; one NotFoundError for unknown/expired/revoked."""
+    """The shared view behind ``token``: share_id, view, person_key, created_at, expires_at
+    (naive UTC). A link is live while now < expires_at and it is not revoked.
+
+    Raises the one NotFoundError(:data:`INVALID`) for unknown, expired and revoked tokens,
+    after the same work in every case (look-up, constant-time compare, JSON parse).
+    """
     wanted = token_hash(str(token))
     with store.cursor() as cur:
         row = cur.execute(_LOOKUP_SQL, {"hash": wanted}).fetchone()
     stored = row[1] if row else _DUMMY_HASH
     matches = hmac.compare_digest(stored, wanted)
-    moment = now or _now()
+    moment = _utc_naive(now)
     live = row is not None and row[6] is None and row[5] > moment
+    view = json.loads(row[2] if row else "{}")
     if not (matches and live) or row is None:
         raise NotFoundError(INVALID)
     return {
         "share_id": int(row[0]),
-        "view": json.loads(row[2]),
+        "view": view,
         "person_key": row[3],
         "created_at": row[4],
         "expires_at": row[5],
@@ -102,14 +140,14 @@ def resolve(store: Store, token: str, *, now: dt.datetime | None = None) -> dict
 def revoke(store: Store, share_id: int, *, now: dt.datetime | None = None) -> bool:
     """Revoke a link; False when it was unknown or already revoked."""
     with store.transaction(bump=False) as cur:
-        got = cur.execute(_REVOKE_SQL, {"id": share_id, "now": now or _now()}).fetchone()
+        got = cur.execute(_REVOKE_SQL, {"id": share_id, "now": _utc_naive(now)}).fetchone()
     return bool(got and got[0])
 
 
 def active(store: Store, now: dt.datetime | None = None) -> list[dict[str, Any]]:
     """Live links (never the token): id, page, personal or not, created, expires."""
     with store.cursor() as cur:
-        rows = cur.execute(_ACTIVE_SQL, {"now": now or _now()}).fetchall()
+        rows = cur.execute(_ACTIVE_SQL, {"now": _utc_naive(now)}).fetchall()
     return [
         {
             "share_id": int(r[0]),

@@ -116,3 +116,25 @@ def test_a_view_carrying_an_identifier_is_refused_and_nothing_stored(store, key)
     with pytest.raises(ValueError, match="must not contain"):
         share.create(store, {"page": "my", key: "jane@example.com"}, days=30, now=NOW)
     assert "jane@example.com" not in every_stored_text(store)
+
+
+def test_a_timezone_aware_now_is_read_as_the_same_moment_in_utc(store):
+    token = share.create(store, VIEW, days=1, now=NOW)
+    cet = dt.timezone(dt.timedelta(hours=1))
+    just_before = (NOW + dt.timedelta(days=1, seconds=-1)).replace(tzinfo=dt.UTC).astimezone(cet)
+    assert share.resolve(store, token, now=just_before)["view"] == VIEW
+    with pytest.raises(NotFoundError):
+        share.resolve(store, token, now=just_before + dt.timedelta(seconds=1))
+
+
+def test_a_link_must_live_at_least_a_day(store):
+    with pytest.raises(ValueError, match="at least one day"):
+        share.create(store, VIEW, days=0, now=NOW)
+    assert share.active(store, now=NOW) == []
+
+
+def test_an_identifier_nested_inside_a_view_is_refused(store):
+    with pytest.raises(ValueError, match="email"):
+        share.create(store, {"page": "x", "filters": [{"Email": "a@b.example"}]}, days=1)
+    # a nested "name" is a cohort's name, which a view may carry
+    share.create(store, {"page": "x", "cohort": {"kind": "sector", "name": "Retail"}}, days=1)
