@@ -638,3 +638,32 @@ def test_standing_sentence_says_it_both_ways():
     assert "Fewer than 10 people" in ui.standing_sentence(hidden, 10)
     assert ui.share_higher_words(50) == "half score higher"
     assert ui.share_higher_words(37) == "about 37 in 100 score higher"
+
+
+def test_my_benchmark_puts_linkedins_own_figures_beside_ours():
+    """Issue 6: a person who imported LinkedIn's page JSON sees LinkedIn's ranks and averages
+    next to SSI Bench's figures from the upload, each labelled with its source."""
+    seed_team()
+    capture = ROOT.parent / "shared" / "samples" / "from_code_fixtures"
+    capture = capture / "salesApiSsi_live_shape_non_salesnav.json"
+    if not capture.exists():
+        pytest.skip("shared/samples not beside the repository")
+    bench().ingest(
+        capture.read_bytes(),
+        capture.name,
+        IngestOptions(person="li@x.test", sector="Software", date=LATEST, today=LATEST),
+    )
+    at = identify(start("pages/2_My_benchmark.py"), "li@x.test")
+    shown = table(at, "figure", "LinkedIn", "SSI Bench (your upload)")
+    rows = {r["figure"]: r for r in shown.to_dict("records")}
+    assert rows["Industry / sector rank"]["LinkedIn"] == "Top 75%"
+    software = [*latest_ssi()["Software"], 13.118 + 3.68 + 0.3 + 2.6078]
+    above = sum(v > software[-1] for v in software)
+    equal = sum(v == software[-1] for v in software)
+    ours = 100 * (above + (equal + 1) / 2) / len(software)  # 50 people: exact class
+    assert rows["Industry / sector rank"]["SSI Bench (your upload)"] == f"Top {round(ours, 1):g}%"
+    industry_avg = rows["Industry average · SSI (total)"]
+    assert industry_avg["LinkedIn"] == "30.99"
+    median = sorted(software)[24:26]
+    assert industry_avg["SSI Bench (your upload)"] == f"{sum(median) / 2:,.2f} (median)"
+    assert rows["Network rank"]["LinkedIn"] == "Top 81%"
