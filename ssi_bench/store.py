@@ -518,7 +518,8 @@ def _frame(rows: pd.DataFrame, columns: tuple[str, ...]) -> pa.Table:
     columns: DuckDB scans Arrow without converting each value through Python (about 1 s
     per million rows saved). A column with no value at all (most files carry none of
     LinkedIn's averages or the outcomes) goes over as Arrow's null type, which holds no
-    buffer; DuckDB casts it to the column's type.
+    buffer; DuckDB casts it to the column's type. Text columns keep their string type even
+    when empty, as they are join keys and compared values.
     """
     n = len(rows)
     arrays: list[pa.Array] = []
@@ -529,7 +530,11 @@ def _frame(rows: pd.DataFrame, columns: tuple[str, ...]) -> pa.Table:
             stamps = pa.Array.from_pandas(pd.to_datetime(rows[c]))
             arrays.append(stamps.cast(pa.date32(), safe=False))
             continue
-        if not present or n == 0 or bool(rows[c].isna().all()):
+        if c in _TEXT_COLUMNS and (not present or n == 0 or bool(rows[c].isna().all())):
+            # Typed: an untyped null person_key (an upload whose every row was rejected)
+            # makes DuckDB join it as INTEGER and fail casting the stored keys.
+            arrays.append(pa.nulls(n, type=pa.large_string()))
+        elif not present or n == 0 or bool(rows[c].isna().all()):
             arrays.append(pa.nulls(n))
         elif c in _TEXT_COLUMNS:
             arrays.append(pa.Array.from_pandas(rows[c].astype("str"), type=pa.large_string()))
