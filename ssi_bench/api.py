@@ -410,7 +410,8 @@ class Bench:
             latest = self._latest
             if latest is None or latest[0] != version:
                 latest = (version, self.store.latest_date())
-                self._latest = latest
+                if self.store.data_version() == version:  # no write slipped in between
+                    self._latest = latest
             day = latest[1]
             if day is None:
                 raise NotFoundError("There is no data yet: upload a file or load the demo data.")
@@ -421,6 +422,11 @@ class Bench:
                 self._indexes.move_to_end(key)
                 return found
         built = CohortIndex(self.store.members(day, self.settings.lookback_days), day)
+        if self.store.data_version() != version:
+            # A write landed between the version read and the members query: the index is
+            # a consistent snapshot (one statement) but of a newer version, so don't file it
+            # under the old one.
+            return built
         with self._index_lock:
             self._indexes[key] = built
             # Entries of older data versions can never be asked for again.

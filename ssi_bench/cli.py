@@ -38,13 +38,17 @@ def _date(text: str) -> dt.date:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # --json is accepted before or after the command. The subcommands' copy defaults to
+    # SUPPRESS so it cannot overwrite a --json given before the command with False.
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--json", action="store_true", help="print one JSON document")
+    common.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON document"
+    )
     parser = argparse.ArgumentParser(
         prog="python -m ssi_bench",
         description="SSI Bench: pseudonymised LinkedIn SSI benchmarks.",
-        parents=[common],
     )
+    parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.add_argument(
         "--db",
         type=Path,
@@ -180,6 +184,8 @@ def run(
             doc = backup.backup_file_copy(Path(settings.db_path), args.dest)
             text = f"Backup written to {args.dest} (keep the key file with it)."
         else:
+            if bench.store.recovery_note:
+                err.write(f"note: {bench.store.recovery_note}\n")
             with bench:
                 doc, text = _dispatch(args, bench, inp, err)
     except UsageError as exc:

@@ -119,16 +119,23 @@ def _read_key_file(path: Path) -> bytes:
 def _create_key_file(path: Path) -> bytes | None:
     """Create ``path`` with a fresh key; None when another process created it first."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        # O_EXCL: of two processes starting at once exactly one creates the key.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return None
+    # Write the key to a private temp file, then link it into place: the key file appears
+    # complete or not at all (a kill mid-write cannot leave an empty key), and os.link
+    # fails if it exists, so of two processes starting at once exactly one creates it.
     key = secrets.token_bytes(KEY_FILE_BYTES)
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        f.write(key.hex() + "\n")
-        f.flush()
-        os.fsync(f.fileno())
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(key.hex() + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return None
+    finally:
+        tmp.unlink(missing_ok=True)
     return key
 
 

@@ -19,6 +19,7 @@ import contextlib
 import datetime as dt
 import json
 import re
+import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -214,12 +215,39 @@ class Store:
     def __init__(self, path: str | Path = ":memory:") -> None:
         self.path: Path | None = None if str(path) == ":memory:" else Path(path)
         self.lock = threading.RLock()
-        self.conn = self._connect(str(path))
+        #: Said to the user once when a leftover write-ahead log was found at start-up.
+        self.recovery_note: str | None = None
+        kept = self._keep_leftover_wal()
+        try:
+            self.conn = self._connect(str(path))
+        except SSIBenchError:
+            if kept is not None:
+                kept.unlink(missing_ok=True)  # not ours to recover: another process holds it
+            raise
+        if kept is not None:
+            # DuckDB replays the log, but drops a torn one without a word: keep the bytes.
+            self.recovery_note = (
+                f"An interrupted run left a write-ahead log; it was replayed and a copy is kept "
+                f"at {kept}. If a recent upload is missing, restore your latest backup or keep "
+                "that copy for support."
+            )
         try:
             self._migrate()
         except duckdb.Error as exc:
             self.conn.close()
             raise SSIBenchError(f"{path}: cannot prepare the database schema: {exc}") from None
+
+    def _keep_leftover_wal(self) -> Path | None:
+        """Copy a non-empty ``<db>.wal`` aside before DuckDB replays (and removes) it."""
+        if self.path is None:
+            return None
+        wal = Path(str(self.path) + ".wal")
+        if not wal.is_file() or wal.stat().st_size == 0:
+            return None
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
+        kept = Path(f"{wal}.{stamp}.kept")
+        shutil.copyfile(wal, kept)
+        return kept
 
     @staticmethod
     def _connect(path: str) -> duckdb.DuckDBPyConnection:

@@ -280,6 +280,8 @@ def sidebar(bench: Bench) -> None:
         for path, label, icon in PAGES:
             st.page_link(path, label=label, icon=icon)
         st.divider()
+        if bench.store.recovery_note:
+            st.warning(bench.store.recovery_note, icon=":material/history:")
         try:
             s = status()
         except SSIBenchError as exc:

@@ -218,3 +218,10 @@ def test_the_module_runs_as_a_program_without_traceback(tmp_path):
     assert proc.returncode == 1
     assert json.loads(proc.stdout)["error"]
     assert "Traceback" not in proc.stderr
+
+
+def test_json_is_honoured_before_or_after_the_command(db):
+    for args in (("--json", "uploads"), ("uploads", "--json")):
+        code, text, _ = cli("--db", str(db), *args)
+        assert code == 0
+        assert json.loads(text if isinstance(text, str) else json.dumps(text)) == []
