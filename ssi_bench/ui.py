@@ -777,6 +777,31 @@ def linkedin_table(mb: MyBenchmark) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["figure", "LinkedIn", "SSI Bench (your upload)"])
 
 
+def cohort_comparison_page(kind: Literal["sector", "network"]) -> None:
+    """The whole Sectors or Networks page: the two differ only in the cohort kind."""
+    plural = f"{kind}s"
+    title = plural.capitalize()
+    bench = page_setup(title, ":material/factory:" if kind == "sector" else ":material/hub:")
+    st.title(title)
+    st.caption(
+        f"Only {plural} of at least {bench.settings.min_cohort} people are measured; quartiles "
+        "need 20. Never an individual's point, never a minimum or maximum."
+    )
+    if status().is_empty:
+        stop_with("No data yet: scores must be uploaded first.")
+    c1, c2 = st.columns(2)
+    with c1:
+        metric = metric_select()
+    with c2:
+        as_of = as_of_input()
+    try:
+        picked = render_cohorts(kind, metric, as_of, key=plural)
+        view = {"page": kind, "metric": metric, "as_of": as_of and as_of.isoformat()}
+        share_button({**view, "selected": picked}, key=f"{plural}_share")
+    except SSIBenchError as exc:
+        show_error(exc)
+
+
 def render_trend(trend: pd.DataFrame, metric: str, key: str = "trend") -> None:
     """A person's own history against their sector's band; drops marked."""
     if trend.empty:
