@@ -9,39 +9,45 @@ no person and no sector; those come from the upload form (``--person`` / ``--sec
 Supported:
 - long ("tidy") captures, one metric per row (e.g. a pt-BR scraper's
   ``data_referencia;hora_referencia;secao;campo;valor_original;…``): per date and time the
-  total, the four pillars, LinkedIn's industry/network rank and the industry/network
-  averages (total and per pillar). A capture missing its total or a pillar is refused as
-  a whole, naming the date and what is missing;
+  total, the four pillars (from the person's own section, never from the industry's or
+  network's), LinkedIn's industry/network rank and the industry/network averages (total
+  and per pillar). A capture missing its total or a pillar is refused with the whole file,
+  naming the date and what is missing;
 - the JSON behind LinkedIn's SSI page (``memberScore`` / ``groupScore``), bare or wrapped
-  by an API vendor, one capture or an array of dated captures, and the flat shapes other
-  trackers store;
-- a copy-paste of the English SSI page.
+  by an API vendor, one capture or an array of dated captures, the page's donut values and
+  the flat shapes other trackers store; numbers pass through with the precision written;
+- a copy-paste of the SSI page (English titles; pillar titles of the other languages in
+  the alias table are recognised too).
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
-from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
 from ssi_bench.errors import IngestError
-from ssi_bench.fields import PILLARS, match_header, normalise_header
+from ssi_bench.fields import LINKEDIN_AVERAGES, METRICS, PILLARS, RANKS, match_header
+from ssi_bench.fields import normalise_header as _norm
 from ssi_bench.model import ReadResult
 
 # ----------------------------------------------------------------------------- labels
+#: Columns of a long capture, by role (normalised header names, Portuguese and English).
 _LONG_COLUMNS: dict[str, tuple[str, ...]] = {
-    "date": ("datareferencia", "date", "data", "datum", "snapshotdate", "fecha"),
-    "time": ("horareferencia", "time", "hora", "capturedat", "hour"),
-    "section": ("secao", "section", "seccao", "bloco", "group"),
-    "field": ("campo", "field", "metric", "metrica", "label", "name"),
-    "value": ("valororiginal", "value", "valor", "shown", "text"),
-    "numeric": ("valornumerico", "numericvalue", "number", "numeric"),
+    "date": ("datareferencia", "date", "data", "datum", "snapshotdate", "fecha", "day", "dia"),
+    "time": ("horareferencia", "time", "hora", "capturedat", "hour", "horario", "zeit"),
+    "section": ("secao", "section", "seccao", "bloco", "group", "grupo", "block", "secion"),
+    "field": ("campo", "field", "metric", "metrica", "label", "name", "item", "indicador"),
+    "value": ("valororiginal", "value", "valor", "shown", "text", "displayedvalue", "wert"),
+    "numeric": ("valornumerico", "numericvalue", "number", "numeric", "valuenumeric"),
 }
+#: Labels of the person's total.
 _TOTAL_LABELS = {
     "socialsellingindexatual",
     "socialsellingindex",
@@ -49,26 +55,43 @@ _TOTAL_LABELS = {
     "ssiatual",
     "currentsocialsellingindex",
     "yoursocialsellingindex",
+    "seusocialsellingindex",
     "pontuacaossi",
+    "ssiscore",
+    "totalscore",
 }
 _RANK_LABELS = {
     "classificacaossidosetor": "industry_rank",
     "posicaonosetor": "industry_rank",
     "industryssirank": "industry_rank",
+    "industryrank": "industry_rank",
     "classificacaossidarede": "network_rank",
     "posicaonarede": "network_rank",
     "networkssirank": "network_rank",
+    "networkrank": "network_rank",
 }
 _AVERAGE_LABELS = {
     "ssimediodosetor": "industry_avg_ssi",
     "industryaveragessi": "industry_avg_ssi",
     "averagessiofindustry": "industry_avg_ssi",
+    "industryssiaverage": "industry_avg_ssi",
     "ssimediodarede": "network_avg_ssi",
     "networkaveragessi": "network_avg_ssi",
     "averagessiofnetwork": "network_avg_ssi",
+    "networkssiaverage": "network_avg_ssi",
 }
-_INDUSTRY_HINTS = ("setor", "industry", "sector", "branche", "industria")
+_INDUSTRY_HINTS = ("setor", "industry", "sector", "branche", "industri", "secteur", "settore")
 _NETWORK_HINTS = ("rede", "network", "netwerk", "netzwerk", "reseau")
+_BENCHMARK_HINTS = ("benchmark", "medio", "media", "average", "comparacao", "comparison")
+_AVERAGE_WORDS = ("medio", "media", "average", "avg", "durchschnitt", "moyen", "gemiddeld")
+_RANK_WORDS = ("classificacao", "posicao", "rank", "ranking", "rang", "position", "classement")
+
+#: Text LinkedIn shows for a score ("53", "20,998", "53 de 100") and for a rank ("Top 5%").
+_SHOWN_SCORE = re.compile(
+    r"^\d+(?:[.,]\d+)?\s*(?:(?:/|de|of|out of|von|sur|van|di|su|sobre|на|из|av|af|z)\s*100)?$",
+    re.IGNORECASE,
+)
+_SHOWN_RANK = re.compile(r"^[^\d+\-]*\d+(?:[.,]\d+)?\s*%?[^\d]*$")
 
 _JSON_PILLARS = {
     "PROFESSIONAL_BRAND": "brand",
@@ -76,8 +99,9 @@ _JSON_PILLARS = {
     "INSIGHT_ENGAGEMENT": "insights",
     "STRONG_RELATIONSHIP": "relationships",
 }
+#: Flat keys of other trackers (normalised), first match wins.
 _JSON_KEYS: dict[str, tuple[str, ...]] = {
-    "ssi": ("overall", "total", "ssi", "ssioverallscore", "score", "ssiscore"),
+    "ssi": ("overall", "total", "ssi", "ssioverallscore", "score", "ssiscore", "totalscore"),
     "brand": ("establishbrand", "establishyourprofessionalbrand", "profbrand", "brand",
               "professionalbrand"),
     "people": ("findrightpeople", "findtherightpeople", "people"),
@@ -86,9 +110,14 @@ _JSON_KEYS: dict[str, tuple[str, ...]] = {
                       "strongrelationship"),
     "industry_rank": ("industrytop", "industryrank", "industryssirank"),
     "network_rank": ("networktop", "networkrank", "networkssirank"),
+    "industry_avg_ssi": ("industryssi", "industryaverage", "industryavgssi"),
+    "network_avg_ssi": ("networkssi", "networkaverage", "networkavgssi"),
 }  # fmt: skip
-_JSON_DATE_KEYS = ("date", "capturedat", "captured_at", "timestamp", "day", "snapshotdate")
-_JSON_WRAPPERS = ("data", "payload", "ssi", "result", "parsed")
+_JSON_DATE_KEYS = ("date", "snapshotdate", "day", "datareferencia")
+_JSON_TIME_KEYS = ("capturedat", "timestamp", "scrapedat", "createdat", "time")
+_JSON_WRAPPERS = ("data", "payload", "ssi", "result", "parsed", "response", "body")
+#: Keys that are bookkeeping of the tools, not figures: never listed as "not used".
+_JSON_META = {"object", "actiontype", "label", "success", "activeseat", "status", "id", "type"}
 
 #: The four English pillar titles on LinkedIn's SSI page.
 _PASTE_TITLES = {
@@ -98,28 +127,27 @@ _PASTE_TITLES = {
     "build relationships": "relationships",
 }
 _NUMBER = r"(\d+(?:[.,]\d+)?)"
-
-
-def _norm(text: object) -> str:
-    return normalise_header(str(text))
+_NUMBER_LINE = re.compile(rf"^{_NUMBER}$")
+_PASTE_RANKS = {"industryssirank": "industry_rank", "networkssirank": "network_rank"}
 
 
 # ----------------------------------------------------------------------------- detect
 def detect(text: str, file_name: str = "") -> str | None:
     """ "long", "json" or "paste" when ``text`` is one of these layouts, else None.
 
-    Cheap: looks at the first characters and the header line only (plus a scan for the
-    SSI page's titles). Ordinary wide CSVs, including tracker history exports such as
-    ``Date,CapturedAt,Total,Brand,…``, are left to the normal reader.
+    Cheap: looks at the first and last characters, the header line, and the first lines
+    for the SSI page's pillar titles. Ordinary wide CSVs, including tracker history
+    exports such as ``Date,CapturedAt,Total,Brand,…``, are left to the normal reader.
     """
     head = text.lstrip("\ufeff \t\r\n")
-    if head[:1] in ("{", "["):
-        try:
-            json.loads(head)
-        except ValueError:
-            return None
-        return "json"
-    first = head.split("\n", 1)[0]
+    if not head:
+        return None
+    if head[0] in "{[":
+        tail = head.rstrip()[-1:]
+        if (head[0], tail) in (("{", "}"), ("[", "]")) or file_name.lower().endswith(".json"):
+            return "json"
+        return None
+    first = head.split("\n", 1)[0].rstrip("\r")
     if _long_header(first) is not None:
         return "long"
     if _looks_pasted(head):
@@ -133,38 +161,44 @@ def _split_header(line: str) -> tuple[str, list[str]] | None:
             cells = next(csv.reader([line], delimiter=sep))
         except (csv.Error, StopIteration):
             continue
-        if len(cells) >= 4:
+        if len(cells) >= 3:
             return sep, cells
     return None
 
 
-def _long_header(line: str) -> tuple[str, dict[str, int]] | None:
+def _long_header(line: str) -> tuple[str, dict[str, int], list[str]] | None:
+    """(separator, column of each role, header cells) when ``line`` heads a long capture.
+
+    A long capture has a date column, a field (metric label) column and a value column,
+    plus a section column or a numeric-value column. A header naming a score itself
+    (``Total``, ``Brand``, ``Industry SSI rank`` …) is a wide file, never a long one.
+    """
     split = _split_header(line)
     if split is None:
         return None
     sep, cells = split
     found: dict[str, int] = {}
     for i, cell in enumerate(cells):
+        if match_header(cell) in (*METRICS, *RANKS, *LINKEDIN_AVERAGES):
+            return None
         n = _norm(cell)
         for role, names in _LONG_COLUMNS.items():
             if n in names and role not in found:
                 found[role] = i
                 break
-    if {"date", "section", "field", "value"} <= set(found) or (
-        {"date", "field", "value"} <= set(found) and "numeric" in found
-    ):
-        return sep, found
+    roles = set(found)
+    if {"date", "field", "value"} <= roles and roles & {"section", "numeric"}:
+        return sep, found, cells
     return None
 
 
 def _looks_pasted(text: str) -> bool:
-    low = text.casefold()
-    titles = sum(t in low for t in _PASTE_TITLES)
-    if titles < 2:
-        return False
+    lines = text[:20_000].split("\n", 200)[:200]
+    first = lines[0].casefold()
     # A wide CSV whose header carries the titles is not a paste: its first line splits.
-    first = low.split("\n", 1)[0]
-    return not any(first.count(sep) >= 3 for sep in (",", ";", "\t", "|"))
+    if any(first.count(sep) >= 3 for sep in (",", ";", "\t", "|")):
+        return False
+    return len({f for ln in lines if (f := _pillar_title(ln)[0]) is not None}) >= 2
 
 
 def read(text: str, layout: str, *, encoding: str = "utf-8") -> ReadResult:
@@ -180,46 +214,84 @@ def read(text: str, layout: str, *, encoding: str = "utf-8") -> ReadResult:
 
 
 # ----------------------------------------------------------------------------- long
+def _group(text: str, *, benchmark: bool) -> str | None:
+    """ "industry", "network" (or "benchmark" for an ungrouped comparison) named in ``text``."""
+    n = _norm(text)
+    if any(h in n for h in _INDUSTRY_HINTS):
+        return "industry"
+    if any(h in n for h in _NETWORK_HINTS):
+        return "network"
+    if benchmark and any(h in n for h in _BENCHMARK_HINTS):
+        return "benchmark"
+    return None
+
+
 def _classify(section: str, label: str) -> str | None:
-    """The canonical field of one long-layout row, or None when it is not one we keep."""
+    """The canonical field of one long-layout row, or None when it is not one we keep.
+
+    The person's total and pillars come only from sections that name no group (the SSI
+    summary, "Os quatro componentes da sua pontuação", …); the same labels inside an
+    industry or network section are that group's averages, inside an ungrouped benchmark
+    section they are not used.
+    """
     n = _norm(label)
-    if n in _TOTAL_LABELS:
-        return "ssi"
     if n in _RANK_LABELS:
         return _RANK_LABELS[n]
     if n in _AVERAGE_LABELS:
         return _AVERAGE_LABELS[n]
-    pillar = match_header(label)
-    if pillar in PILLARS:
-        sec = _norm(section)
-        if any(h in sec for h in _INDUSTRY_HINTS):
-            return f"industry_avg_{pillar}"
-        if any(h in sec for h in _NETWORK_HINTS):
-            return f"network_avg_{pillar}"
-        return pillar
-    return None
+    named = match_header(label)
+    if named in RANKS or named in LINKEDIN_AVERAGES:
+        return named
+    group = _group(label, benchmark=False) or _group(section, benchmark=True)
+    metric = "ssi" if n in _TOTAL_LABELS else named if named in METRICS else None
+    if metric is None:
+        if group in ("industry", "network"):
+            if any(w in n for w in _AVERAGE_WORDS):
+                return f"{group}_avg_ssi"
+            if any(w in n for w in _RANK_WORDS):
+                return f"{group}_rank"
+        return None
+    if group in ("industry", "network"):
+        return f"{group}_avg_{metric}"
+    if group == "benchmark":
+        return None
+    return metric
 
 
-def _read_long(text: str, encoding: str) -> ReadResult:
-    first = text.split("\n", 1)[0]
-    header = _long_header(first)
-    if header is None:
-        raise IngestError("not a long (one metric per row) capture")
-    sep, cols = header
+def _shown_value(field: str, original: str, numeric: str) -> str:
+    """What the page showed when the validator can read it, else the numeric column."""
+    pattern = _SHOWN_RANK if field in RANKS else _SHOWN_SCORE
+    if original and (pattern.match(original) or not numeric):
+        return original
+    return numeric or original
+
+
+def _records(text: str, sep: str) -> list[tuple[int, list[str]]]:
+    """(first physical line, cells) of every record; line numbers survive quoted newlines."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    rows_in: list[tuple[int, list[str]]] = []  # (first physical line of the record, cells)
+    out: list[tuple[int, list[str]]] = []
+    end = 0
     try:
-        end = 0
         for cells in reader:
-            rows_in.append((end + 1, cells))
+            out.append((end + 1, cells))
             end = reader.line_num
     except csv.Error as exc:
         raise IngestError(f"line {end + 1}: the long capture cannot be read: {exc}") from None
+    return out
+
+
+def _read_long(text: str, encoding: str) -> ReadResult:
+    first = text.split("\n", 1)[0].rstrip("\r")
+    header = _long_header(first)
+    if header is None:
+        raise IngestError("not a long (one metric per row) capture")
+    sep, cols, header_cells = header
     captures: dict[tuple[str, str], dict[str, Any]] = {}
-    unknown: list[str] = []
+    sources: dict[tuple[str, str], dict[str, str]] = {}  # capture -> field -> label read
+    unused: list[str] = []
+    conflicts: list[str] = []
     mapping: dict[str, str] = {}
-    comma = False
-    for line, cells in rows_in[1:]:
+    for line, cells in _records(text, sep)[1:]:
         if not any(c.strip() for c in cells):
             continue
 
@@ -227,210 +299,415 @@ def _read_long(text: str, encoding: str) -> ReadResult:
             i = cols.get(role)
             return cells[i].strip() if i is not None and i < len(cells) else ""
 
-        date, label = cell("date"), cell("field")
-        value = cell("value") or cell("numeric")
-        field = _classify(cell("section"), label)
+        date, time, section, label = cell("date"), cell("time"), cell("section"), cell("field")
+        field = _classify(section, label)
         if field is None:
-            name = f"{cell('section')} › {label}".strip(" ›")
-            if name not in unknown:
-                unknown.append(name)
+            name = f"{section} › {label}" if section else label
+            if name and name not in unused:
+                unused.append(name)
             continue
+        value = _shown_value(field, cell("value"), cell("numeric"))
         if not value:
             continue
-        key = (date, cell("time"))
+        key = (date, time)
         capture = captures.setdefault(key, {"_line": line, "date": date})
-        if field not in capture:  # the first row of a metric wins (later ones repeat it)
-            capture[field] = value
-            mapping.setdefault(field, label)
-            comma = comma or bool(re.search(r"\d,\d", value))
+        seen = sources.setdefault(key, {})
+        if field in capture:  # the first row of a metric wins; a differing repeat is noted
+            if capture[field] != value and _number(capture[field]) != _number(value):
+                conflicts.append(
+                    f"{date} {time}".strip()
+                    + f": {label!r} shows {value!r} where {seen[field]!r} showed "
+                    f"{capture[field]!r} (the first was kept)"
+                )
+            continue
+        capture[field] = value
+        seen[field] = label
+        mapping.setdefault(field, f"{section} › {label}" if section else label)
     if not captures:
-        raise IngestError("the long capture holds no SSI figures (no total, pillar or rank)")
+        raise IngestError(
+            "the long capture holds no SSI figures (no total, pillar, rank or average); "
+            "labels found: " + ("; ".join(unused[:8]) or "none")
+        )
+    per_date: dict[str, int] = {}
+    for date, _time in captures:
+        per_date[date] = per_date.get(date, 0) + 1
     rows = []
     for (date, time), capture in captures.items():
-        missing = [m for m in ("ssi", *PILLARS) if m not in capture]
+        if not date:
+            raise IngestError(
+                f"line {capture['_line']}: a row of the long capture has no date: the file "
+                "was not imported"
+            )
+        missing = [m for m in METRICS if m not in capture]
         if missing:
             names = ", ".join("total" if m == "ssi" else m for m in missing)
+            at = f" (the one captured at {time})" if per_date[date] > 1 and time else ""
             raise IngestError(
-                f"the capture of {date or 'an undated row'} lacks {names}: the file was not "
-                "imported (a capture needs the total and all four pillars)"
+                f"the capture of {date} lacks {names}{at}: the file was not imported "
+                "(each capture needs its total and all four pillars; nothing was half-imported)"
             )
         if time:
-            capture["captured_at"] = f"{date}T{time}"
+            capture["captured_at"] = f"{date} {time}"
+            mapping.setdefault("captured_at", header_cells[cols["time"]])
         rows.append(capture)
-    notes = [f"long layout: {len(rows)} capture(s), {len(mapping)} fields per capture"]
-    if unknown:
-        notes.append("not used: " + "; ".join(unknown[:12]) + (" …" if len(unknown) > 12 else ""))
-    return _result(rows, mapping, encoding, sep, "," if comma else ".", "long", notes)
+    mapping.setdefault("date", header_cells[cols["date"]])
+    dates = sorted(per_date)
+    span = dates[0] if len(dates) == 1 else f"{dates[0]} to {dates[-1]}"
+    notes = [
+        f"long layout (one metric per row): {len(rows)} capture(s) of {len(dates)} date(s), {span}",
+        "read per capture: " + _describe(mapping),
+    ]
+    if any(n > 1 for n in per_date.values()):
+        notes.append("several captures of one date: the latest (by time) is kept")
+    if unused:
+        more = f" (+{len(unused) - 12} more)" if len(unused) > 12 else ""
+        notes.append("not used: " + "; ".join(unused[:12]) + more)
+    notes += conflicts[:5]
+    comma = any(re.search(r"\d,\d", str(v)) for r in rows for k, v in r.items() if k != "date")
+    used = {cols[r] for r in ("date", "time", "section", "field", "value", "numeric") if r in cols}
+    ignored = [c for i, c in enumerate(header_cells) if i not in used and c.strip()]
+    return _result(rows, mapping, encoding, sep, "," if comma else ".", "long", notes, ignored)
+
+
+def _number(text: str) -> float | None:
+    m = re.search(r"\d+(?:[.,]\d+)?", text)
+    return float(m.group().replace(",", ".")) if m else None
+
+
+def _describe(fields: dict[str, str] | set[str]) -> str:
+    """ "total, 4 pillars, industry rank, …" for the canonical fields read."""
+    have = set(fields)
+    parts = []
+    if "ssi" in have:
+        parts.append("total")
+    pillars = [p for p in PILLARS if p in have]
+    if pillars:
+        parts.append("4 pillars" if len(pillars) == 4 else "pillars " + ", ".join(pillars))
+    for group in ("industry", "network"):
+        if f"{group}_rank" in have:
+            parts.append(f"{group} rank")
+        avg = [m for m in METRICS if f"{group}_avg_{m}" in have]
+        if avg == ["ssi"]:
+            parts.append(f"{group} average SSI")
+        elif avg:
+            parts.append(
+                f"{group} averages ({', '.join('total' if m == 'ssi' else m for m in avg)})"
+            )
+    return ", ".join(parts) or "nothing"
 
 
 # ----------------------------------------------------------------------------- json
-def _unwrap(obj: Any) -> Any:
-    """Strip vendor wrappers like {"object": …, "data": {…}} down to the SSI payload."""
-    for _ in range(4):
-        if not isinstance(obj, dict) or "memberScore" in obj:
-            return obj
-        inner = next(
-            (obj[k] for k in obj if _norm(k) in _JSON_WRAPPERS and isinstance(obj[k], dict)),
-            None,
-        )
-        if inner is None:
-            return obj
-        obj = inner
-    return obj
-
-
-def _date_of(obj: dict[str, Any]) -> str | None:
-    for k, v in obj.items():
-        if _norm(k) in {_norm(d) for d in _JSON_DATE_KEYS} and isinstance(v, str | int):
-            return str(v)
-    return None
-
-
 def _text(value: Any) -> str | None:
+    """A JSON scalar as text with the precision it was written with; None for the rest."""
     if value is None or isinstance(value, dict | list | bool):
         return None
-    return str(value)
+    if isinstance(value, Decimal):
+        return format(value, "f") if value.is_finite() else None
+    text = str(value).strip()
+    return text or None
 
 
-def _capture_from_json(item: Any, notes: list[str]) -> dict[str, Any]:
+def _unwrap(obj: Any, path: str = "") -> tuple[Any, str]:
+    """Strip vendor wrappers like {"object": …, "data": {…}} down to the SSI payload."""
+    for _ in range(4):
+        if not isinstance(obj, dict) or "memberScore" in obj or "current" in obj:
+            return obj, path
+        key = next(
+            (k for k in obj if _norm(k) in _JSON_WRAPPERS and isinstance(obj[k], dict)), None
+        )
+        if key is None:
+            return obj, path
+        obj, path = obj[key], f"{path}{key}."
+    return obj, path
+
+
+def _when(obj: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(date, captured_at) from a capture's date / capturedAt / timestamp key."""
+    date: str | None = None
+    stamp: str | None = None
+    for k, v in obj.items():
+        n = _norm(k)
+        if n in _JSON_DATE_KEYS and date is None:
+            date = _text(v)
+        elif n in _JSON_TIME_KEYS and stamp is None:
+            stamp = _text(v)
+    for text in (date, stamp):
+        if text and re.fullmatch(r"\d{9,13}(?:\.\d+)?", text):  # Unix seconds / milliseconds
+            seconds = float(text) / (1000 if float(text) > 1e11 else 1)
+            iso = dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            date, stamp = (iso, stamp) if text == date else (date, iso)
+    if stamp and not date:
+        date = stamp
+    if date and re.match(r"\d{4}-\d\d-\d\dT", date):
+        stamp = stamp or date
+        date = date[:10]
+    return date, stamp
+
+
+def _capture_from_json(item: Any, notes: list[str], mapping: dict[str, str]) -> dict[str, Any]:
     if not isinstance(item, dict):
         raise IngestError("a JSON capture must be an object")
-    date = _date_of(item)
-    payload = _unwrap(item)
-    row: dict[str, Any] = {}
-    if isinstance(payload, dict) and "memberScore" in payload:
-        member = payload["memberScore"] or {}
-        row["ssi"] = _text(member.get("overall"))
-        for sub in member.get("subScores") or []:
-            field = _JSON_PILLARS.get(str(sub.get("pillar")))
-            if field:
-                row[field] = _text(sub.get("score"))
+    date, stamp = _when(item)
+    payload, path = _unwrap(item)
+    if not isinstance(payload, dict):
+        raise IngestError("a JSON capture must be an object")
+    row: dict[str, str | None] = {}
+    src: dict[str, str] = {}
+
+    def put(field: str, value: Any, source: str) -> None:
+        text = _text(value)
+        if text is not None and field not in row:
+            row[field] = text
+            src[field] = path + source
+
+    used: set[str] = set()
+    if "memberScore" in payload:
+        used |= {"memberScore", "groupScore"}
+        member = payload.get("memberScore") or {}
+        if isinstance(member, dict):
+            put("ssi", member.get("overall"), "memberScore.overall")
+            for sub in member.get("subScores") or []:
+                field = _JSON_PILLARS.get(str(sub.get("pillar"))) if isinstance(sub, dict) else None
+                if field:
+                    put(field, sub.get("score"), f"memberScore.subScores[{sub['pillar']}]")
         for group in payload.get("groupScore") or []:
+            if not isinstance(group, dict):
+                continue
             kind = str(group.get("groupType", "")).upper()
             prefix = {"INDUSTRY": "industry", "NETWORK": "network"}.get(kind)
             if prefix is None:
-                notes.append(f"{kind or 'unnamed'} group ignored (only industry and network)")
+                notes.append(
+                    f"{kind or 'unnamed'} group rank and average ignored "
+                    "(only LinkedIn's industry and network figures are kept)"
+                )
                 continue
-            row[f"{prefix}_rank"] = _text(group.get("rank"))
+            where = f"groupScore[{kind}]"
+            put(f"{prefix}_rank", group.get("rank"), f"{where}.rank")
             score = group.get("score") or {}
-            row[f"{prefix}_avg_ssi"] = _text(score.get("overall"))
-            for sub in score.get("subScores") or []:
-                field = _JSON_PILLARS.get(str(sub.get("pillar")))
-                if field:
-                    row[f"{prefix}_avg_{field}"] = _text(sub.get("score"))
-    elif isinstance(payload, dict) and isinstance(payload.get("current"), dict):
+            if isinstance(score, dict):
+                put(f"{prefix}_avg_ssi", score.get("overall"), f"{where}.score.overall")
+                for sub in score.get("subScores") or []:
+                    f = _JSON_PILLARS.get(str(sub.get("pillar"))) if isinstance(sub, dict) else None
+                    if f:
+                        put(f"{prefix}_avg_{f}", sub.get("score"), f"{where}.score.{sub['pillar']}")
+    elif isinstance(payload.get("current"), dict):
         # The SSI page's three donuts: you, your industry, your network.
         for prefix, key in (("", "current"), ("industry_avg_", "industry"),
                             ("network_avg_", "network")):  # fmt: skip
             donut = payload.get(key)
             if not isinstance(donut, dict):
                 continue
-            if _text(donut.get("total_caption")) is not None:
-                row[f"{prefix}ssi" if prefix else "ssi"] = _text(donut["total_caption"])
+            used.add(key)
+            put(f"{prefix}ssi", donut.get("total_caption"), f"{key}.total_caption")
             for pillar in PILLARS:
-                if _text(donut.get(pillar)) is not None:
-                    row[f"{prefix}{pillar}"] = _text(donut[pillar])
+                put(f"{prefix}{pillar}", donut.get(pillar), f"{key}.{pillar}")
         for prefix in ("industry", "network"):
-            if _text(payload.get(f"{prefix}_rank_text")) is not None:
-                row[f"{prefix}_rank"] = _text(payload[f"{prefix}_rank_text"])
-    elif isinstance(payload, dict):
-        flat = {_norm(k): v for k, v in payload.items()}
+            if f"{prefix}_rank_text" in payload:
+                used.add(f"{prefix}_rank_text")
+                put(f"{prefix}_rank", payload[f"{prefix}_rank_text"], f"{prefix}_rank_text")
+    else:
+        flat = {_norm(k): k for k in payload}
         for field, keys in _JSON_KEYS.items():
             for k in keys:
-                if k in flat and _text(flat[k]) is not None:
-                    row[field] = _text(flat[k])
+                if k in flat and _text(payload[flat[k]]) is not None:
+                    put(field, payload[flat[k]], flat[k])
+                    used.add(flat[k])
                     break
         for prefix in ("industry", "network"):
-            group = flat.get(prefix)
-            if isinstance(group, dict):
-                g = {_norm(k): v for k, v in group.items()}
-                if _text(g.get("top")) is not None:
-                    row[f"{prefix}_rank"] = _text(g.get("top"))
-                if _text(g.get("ssi")) is not None:
-                    row[f"{prefix}_avg_ssi"] = _text(g.get("ssi"))
-    row = {k: v for k, v in row.items() if v is not None}
-    if not ({"ssi"} & set(row) or set(PILLARS) <= set(row)):
+            if prefix not in flat or not isinstance(payload[flat[prefix]], dict):
+                continue
+            used.add(flat[prefix])
+            group = {_norm(k): (k, v) for k, v in payload[flat[prefix]].items()}
+            for field, names in (("rank", ("top", "rank")), ("avg_ssi", ("ssi", "overall"))):
+                for name in names:
+                    if name in group:
+                        put(f"{prefix}_{field}", group[name][1], f"{flat[prefix]}.{group[name][0]}")
+            for pillar in PILLARS:
+                for name in _JSON_KEYS[pillar]:
+                    if name in group:
+                        put(f"{prefix}_avg_{pillar}", group[name][1], f"{flat[prefix]}.{name}")
+    unused = [
+        k
+        for k in payload
+        if k not in used
+        and not k.startswith("_")
+        and _norm(k) not in _JSON_META
+        and _norm(k) not in (*_JSON_DATE_KEYS, *_JSON_TIME_KEYS)
+    ]
+    if unused:
+        notes.append("not used: " + ", ".join(unused))
+    values = {k: v for k, v in row.items() if v is not None}
+    if "ssi" not in values and not set(PILLARS) <= set(values):
         raise IngestError("the JSON holds no SSI score (no total and not all four pillars)")
-    date = date or (_date_of(payload) if isinstance(payload, dict) else None)
+    if date is None and stamp is None:
+        date, stamp = _when(payload)
     if date:
-        row["date"] = date[:10] if re.match(r"\d{4}-\d\d-\d\d", date) else date
-    return row
+        values["date"] = date
+    if stamp:
+        values["captured_at"] = stamp
+    for field, source in src.items():
+        mapping.setdefault(field, source)
+    return values
+
+
+def _item_lines(text: str, count: int) -> list[int]:
+    """The line on which each element of the top-level JSON array starts."""
+    decoder = json.JSONDecoder(parse_float=Decimal)
+    pos = text.index("[") + 1
+    line, counted = 1, 0
+    out = []
+    for _ in range(count):
+        while text[pos] in " \t\r\n,":
+            pos += 1
+        line += text.count("\n", counted, pos)
+        counted = pos
+        out.append(line)
+        _, pos = decoder.raw_decode(text, pos)
+    return out
 
 
 def _read_json(text: str, encoding: str) -> ReadResult:
     try:
-        obj = json.loads(text)
-    except ValueError as exc:
+        obj = json.loads(text, parse_float=Decimal)
+    except (ValueError, RecursionError) as exc:
         raise IngestError(f"the JSON cannot be read: {exc}") from None
     notes: list[str] = []
-    items: Iterable[Any] = obj if isinstance(obj, list) else [obj]
+    mapping: dict[str, str] = {}
+    if isinstance(obj, list):
+        items, lines = obj, _item_lines(text, len(obj))
+    else:
+        items, lines = [obj], [1]
+    if not items:
+        raise IngestError("the JSON holds no capture (an empty array)")
     rows = []
-    for i, item in enumerate(items, start=1):
-        row = _capture_from_json(item, notes)
-        row["_line"] = i
+    for i, (item, line) in enumerate(zip(items, lines, strict=True), start=1):
+        try:
+            row = _capture_from_json(item, notes, mapping)
+        except IngestError as exc:
+            if len(items) == 1:
+                raise
+            raise IngestError(f"capture {i} (line {line}): {exc}; nothing was imported") from None
+        row["_line"] = line
         rows.append(row)
-    if not rows:
-        raise IngestError("the JSON holds no capture")
+    dated = sum("date" in r for r in rows)
     notes = list(dict.fromkeys(notes))
-    notes.insert(0, f"JSON: {len(rows)} capture(s); line numbers count captures")
-    mapping = {k: k for r in rows for k in r if k != "_line"}
+    head = f"JSON: {len(rows)} capture(s)" + (
+        f", {dated} dated" if dated else ", no date (the upload's date is used)"
+    )
+    notes[:0] = [head, "read: " + _describe(mapping)]
+    if "date" in mapping or dated:
+        mapping.setdefault("date", "date")
     return _result(rows, mapping, encoding, None, ".", "json", notes)
 
 
 # ----------------------------------------------------------------------------- paste
+def _pillar_title(line: str) -> tuple[str | None, str | None]:
+    """(pillar, number shown on the line or None) when ``line`` carries a pillar title."""
+    text = " ".join(line.split())
+    low = text.casefold()
+    for title, field in _PASTE_TITLES.items():
+        if title in low:
+            before = re.match(rf"^{_NUMBER}\s*(?:/\s*25)?\s+{re.escape(title)}", low)
+            after = re.search(rf"{re.escape(title)}\s*[:\-]?\s*{_NUMBER}(?:\s*/\s*25)?$", low)
+            hit = before or after
+            return field, hit.group(1) if hit else None
+    m = re.match(rf"^{_NUMBER}\s+(.+)$", text) or re.match(rf"^(.+?)\s*[:\-]?\s+{_NUMBER}$", text)
+    if m:
+        number, title = (m.group(1), m.group(2)) if m.group(1)[0].isdigit() else m.groups()[::-1]
+        if len(_norm(title)) >= 12 and match_header(title) in PILLARS:
+            return match_header(title), number
+    if len(_norm(text)) >= 12 and match_header(text) in PILLARS:
+        return match_header(text), None
+    return None, None
+
+
 def read_paste(text: str, *, encoding: str = "utf-8") -> ReadResult:
     """A copy-paste of LinkedIn's (English) SSI page: total, pillars, ranks, averages.
 
-    Raises IngestError when neither a total nor the four pillars can be found.
+    The page shows no date: the upload's date is used. Raises IngestError when neither a
+    total nor the four pillars can be found.
     """
-    lines = [ln.strip() for ln in text.replace("\r", "").split("\n")]
+    lines = [" ".join(ln.split()) for ln in text.replace("\r", "").split("\n")]
+
+    def near(i: int, step: int) -> tuple[int, str] | None:
+        """The nearest non-empty line before (step -1) or after (step 1) line ``i``."""
+        j = i + step
+        while 0 <= j < len(lines) and abs(j - i) <= 2:
+            if lines[j]:
+                return j, lines[j]
+            j += step
+        return None
+
     row: dict[str, Any] = {"_line": 1}
+    mapping: dict[str, str] = {}
+
+    def put(field: str, value: str, label: str) -> None:
+        if field not in row:
+            row[field] = value
+            mapping[field] = label
+
+    labels = {i for i, ln in enumerate(lines) if _pillar_title(ln)[0] or _rank_field(ln)}
     for i, line in enumerate(lines):
         low = line.casefold()
-        for title, field in _PASTE_TITLES.items():
-            if title not in low:
-                continue
-            before = re.match(rf"^{_NUMBER}\s+{re.escape(title)}", low)
-            after = re.search(rf"{re.escape(title)}\s*[:\-]?\s*{_NUMBER}$", low)
-            if before:
-                row.setdefault(field, before.group(1))
-            elif after:
-                row.setdefault(field, after.group(1))
-            elif i + 1 < len(lines) and re.fullmatch(_NUMBER, lines[i + 1]):
-                row.setdefault(field, lines[i + 1])
-            elif i > 0 and re.fullmatch(_NUMBER, lines[i - 1]):
-                row.setdefault(field, lines[i - 1])
-        for label, field in (("industry ssi rank", "industry_rank"), ("network ssi rank",
-                                                                     "network_rank")):  # fmt: skip
-            if label in low:
-                rest = [line[low.index(label) + len(label) :], *lines[i + 1 : i + 3]]
-                for cand in rest:
-                    m = re.search(r"top\s*(\d+(?:[.,]\d+)?)\s*%", cand.casefold())
-                    if m:
-                        row.setdefault(field, f"Top {m.group(1)}%")
+        pillar, number = _pillar_title(line)
+        if pillar is not None:
+            if number is None:
+                for step in (1, -1):
+                    hit = near(i, step)
+                    if hit and hit[0] not in labels and _NUMBER_LINE.match(hit[1]):
+                        number = hit[1]
                         break
-        m = re.search(r"average ssi of\s*(\d+(?:[.,]\d+)?)", low)
+            if number is not None:
+                put(pillar, number, line)
+            continue
+        rank = _rank_field(line)
+        if rank is not None:
+            cands = [line]
+            hit = near(i, 1)
+            if hit and hit[0] not in labels:
+                cands.append(hit[1])
+            for cand in cands:
+                m = re.search(r"(?:top\s*)?\d+(?:[.,]\d+)?\s*%", cand, re.IGNORECASE)
+                if m:
+                    shown = m.group()
+                    put(rank, shown if shown.casefold().startswith("top") else f"Top {shown}", line)
+                    break
+            continue
+        m = re.search(rf"average ssi (?:is |of )?{_NUMBER}", low)
         if m:
-            field = "network_avg_ssi" if "network" in low else "industry_avg_ssi"
-            row.setdefault(field, m.group(1))
-        m = re.search(r"(\d+(?:[.,]\d+)?)\s*(?:out of|/)\s*100", low)
-        if m and "average" not in low:
-            row.setdefault("ssi", m.group(1))
-        if low.startswith("your social selling index"):
-            m = re.search(_NUMBER + r"\s*$", line)
+            put("network_avg_ssi" if "network" in low else "industry_avg_ssi", m.group(1), line)
+            continue
+        m = re.search(rf"^{_NUMBER}\s*(?:out of|/)\s*100\b", low)
+        if m:
+            put("ssi", m.group(1), line)
+        elif re.fullmatch(r"(?:out of|/)\s*100", low):
+            hit = near(i, -1)
+            if hit and _NUMBER_LINE.match(hit[1]):
+                put("ssi", hit[1], line)
+        elif low.startswith("your social selling index"):
+            m = re.search(_NUMBER + r"(?:\s*(?:out of|/)\s*100)?\s*$", line)
+            hit = near(i, 1)
             if m:
-                row.setdefault("ssi", m.group(1))
-            elif i + 1 < len(lines) and re.fullmatch(_NUMBER, lines[i + 1]):
-                row.setdefault("ssi", lines[i + 1])
+                put("ssi", m.group(1), line)
+            elif hit and _NUMBER_LINE.match(hit[1]):
+                put("ssi", hit[1], line)
     if not ("ssi" in row or set(PILLARS) <= set(row)):
         raise IngestError(
             "no SSI score found in the pasted text: copy the whole SSI page "
             "(the four 'components of your score' at least)"
         )
-    mapping = {k: "pasted page" for k in row if k != "_line"}
-    comma = any(re.search(r"\d,\d", str(v)) for v in row.values())
-    notes = ["pasted SSI page: " + ", ".join(sorted(mapping))]
+    comma = any(re.search(r"\d,\d", str(v)) for k, v in row.items() if k != "_line")
+    notes = ["pasted SSI page: read " + _describe(mapping)]
+    missing = [f for f in ("ssi", *RANKS, "industry_avg_ssi", "network_avg_ssi") if f not in row]
+    if missing:
+        names = ", ".join("total (the pillar sum is used)" if m == "ssi" else m for m in missing)
+        notes.append("not on the page as pasted: " + names)
     return _result([row], mapping, encoding, None, "," if comma else ".", "paste", notes)
+
+
+def _rank_field(line: str) -> str | None:
+    n = _norm(line)
+    return next((f for label, f in _PASTE_RANKS.items() if n.startswith(label)), None)
 
 
 # ----------------------------------------------------------------------------- result
@@ -442,14 +719,15 @@ def _result(
     decimal: str,
     layout: str,
     notes: list[str],
+    ignored: list[str] | None = None,
 ) -> ReadResult:
     columns = [c for c in dict.fromkeys(k for r in rows for k in r) if c != "_line"]
     frame = pd.DataFrame({c: pd.array([r.get(c) for r in rows], dtype="str") for c in columns})
     frame["_line"] = [int(r["_line"]) for r in rows]
     return ReadResult(
         frame=frame,
-        mapping=mapping,
-        ignored_columns=[],
+        mapping={k: v for k, v in mapping.items() if k in frame.columns},
+        ignored_columns=list(ignored or []),
         encoding=encoding,
         delimiter=delimiter,
         decimal=decimal,
