@@ -33,7 +33,14 @@ from typing import Any
 import pandas as pd
 
 from ssi_bench.errors import IngestError
-from ssi_bench.fields import LINKEDIN_AVERAGES, METRICS, PILLARS, RANKS, match_header
+from ssi_bench.fields import (
+    IDENTIFIERS,
+    LINKEDIN_AVERAGES,
+    METRICS,
+    PILLARS,
+    RANKS,
+    match_header,
+)
 from ssi_bench.fields import normalise_header as _norm
 from ssi_bench.model import ReadResult
 
@@ -42,8 +49,8 @@ from ssi_bench.model import ReadResult
 _LONG_COLUMNS: dict[str, tuple[str, ...]] = {
     "date": ("datareferencia", "date", "data", "datum", "snapshotdate", "fecha", "day", "dia"),
     "time": ("horareferencia", "time", "hora", "capturedat", "hour", "horario", "zeit"),
-    "section": ("secao", "section", "seccao", "bloco", "group", "grupo", "block", "secion"),
-    "field": ("campo", "field", "metric", "metrica", "label", "name", "item", "indicador"),
+    "section": ("secao", "section", "seccao", "bloco", "block", "seccion", "abschnitt"),
+    "field": ("campo", "field", "metric", "metrica", "label", "item", "indicador", "kennzahl"),
     "value": ("valororiginal", "value", "valor", "shown", "text", "displayedvalue", "wert"),
     "numeric": ("valornumerico", "numericvalue", "number", "numeric", "valuenumeric"),
 }
@@ -80,6 +87,8 @@ _AVERAGE_LABELS = {
     "averagessiofnetwork": "network_avg_ssi",
     "networkssiaverage": "network_avg_ssi",
 }
+#: Headers that make a file wide whatever else it holds: scores and person identifiers.
+_WIDE_FIELDS = frozenset((*METRICS, *RANKS, *LINKEDIN_AVERAGES, *IDENTIFIERS, "person"))
 _INDUSTRY_HINTS = ("setor", "industry", "sector", "branche", "industri", "secteur", "settore")
 _NETWORK_HINTS = ("rede", "network", "netwerk", "netzwerk", "reseau")
 _BENCHMARK_HINTS = ("benchmark", "medio", "media", "average", "comparacao", "comparison")
@@ -128,6 +137,8 @@ _PASTE_TITLES = {
 }
 _NUMBER = r"(\d+(?:[.,]\d+)?)"
 _NUMBER_LINE = re.compile(rf"^{_NUMBER}$")
+#: "out of 100" in the languages LinkedIn speaks ("53 de 100", "53/100").
+_OF_100 = r"(?:/|de|of|out of|von|sur|van|di|su|sobre|на|из|av|af|z)\s*100\b"
 _PASTE_RANKS = {"industryssirank": "industry_rank", "networkssirank": "network_rank"}
 
 
@@ -171,7 +182,8 @@ def _long_header(line: str) -> tuple[str, dict[str, int], list[str]] | None:
 
     A long capture has a date column, a field (metric label) column and a value column,
     plus a section column or a numeric-value column. A header naming a score itself
-    (``Total``, ``Brand``, ``Industry SSI rank`` …) is a wide file, never a long one.
+    (``Total``, ``Brand``, ``Industry SSI rank`` …) or a person (``email``, ``name`` …) is
+    a wide file, never a long one.
     """
     split = _split_header(line)
     if split is None:
@@ -179,7 +191,7 @@ def _long_header(line: str) -> tuple[str, dict[str, int], list[str]] | None:
     sep, cells = split
     found: dict[str, int] = {}
     for i, cell in enumerate(cells):
-        if match_header(cell) in (*METRICS, *RANKS, *LINKEDIN_AVERAGES):
+        if match_header(cell) in _WIDE_FIELDS:
             return None
         n = _norm(cell)
         for role, names in _LONG_COLUMNS.items():
@@ -677,15 +689,15 @@ def read_paste(text: str, *, encoding: str = "utf-8") -> ReadResult:
         if m:
             put("network_avg_ssi" if "network" in low else "industry_avg_ssi", m.group(1), line)
             continue
-        m = re.search(rf"^{_NUMBER}\s*(?:out of|/)\s*100\b", low)
+        m = re.search(rf"^{_NUMBER}\s*{_OF_100}", low)
         if m:
             put("ssi", m.group(1), line)
-        elif re.fullmatch(r"(?:out of|/)\s*100", low):
+        elif re.fullmatch(_OF_100, low):
             hit = near(i, -1)
             if hit and _NUMBER_LINE.match(hit[1]):
                 put("ssi", hit[1], line)
         elif low.startswith("your social selling index"):
-            m = re.search(_NUMBER + r"(?:\s*(?:out of|/)\s*100)?\s*$", line)
+            m = re.search(rf"{_NUMBER}(?:\s*{_OF_100})?\s*$", low)
             hit = near(i, 1)
             if m:
                 put("ssi", m.group(1), line)
