@@ -71,6 +71,66 @@ def test_every_daily_ptbr_capture_imports_as_one_upload_with_the_pages_figures()
     assert (old.industry_avg_ssi, old.network_avg_ssi) == (35.0, 36.0)
 
 
+# date -> (ssi = precise pillar sum, brand, people, insights, relationships, industry rank,
+#          network rank, industry avg SSI, network avg SSI, industry avg per pillar (or None
+#          in the older layout), network avg per pillar), typed, written out from the files.
+PT_TYPED = {
+    "2026-04-27": (52.603, 20.973, 6.38, 10.25, 15.0, 10.0, 12.0, 35.0, 36.0, None, None),
+    "2026-05-12": (52.798, 21.048, 6.5, 10.25, 15.0, 10.0, 12.0, 35.0, 36.0,
+                   (11.79, 5.4, 2.19, 15.16), (13.21, 4.36, 2.45, 16.32)),
+    "2026-05-13": (52.048, 21.048, 6.5, 9.5, 15.0, 10.0, 13.0, 35.0, 36.0,
+                   (11.79, 5.4, 2.18, 15.15), (13.22, 4.36, 2.43, 16.33)),
+    "2026-05-14": (52.048, 20.998, 6.5, 9.55, 15.0, 10.0, 13.0, 35.0, 36.0,
+                   (11.79, 5.42, 2.2, 15.15), (13.22, 4.39, 2.45, 16.33)),
+    "2026-05-15": (52.748, 20.998, 6.5, 10.25, 15.0, 10.0, 12.0, 35.0, 36.0,
+                   (11.79, 5.43, 2.19, 15.16), (13.22, 4.39, 2.46, 16.33)),
+    "2026-05-16": (52.648, 20.998, 6.4, 10.25, 15.0, 10.0, 12.0, 35.0, 36.0,
+                   (11.79, 5.42, 2.17, 15.16), (13.22, 4.39, 2.44, 16.31)),
+    "2026-05-17": (52.648, 20.998, 6.4, 10.25, 15.0, 10.0, 12.0, 34.0, 36.0,
+                   (11.79, 5.41, 2.13, 15.16), (13.22, 4.38, 2.43, 16.3)),
+    "2026-05-18": (52.648, 20.998, 6.4, 10.25, 15.0, 10.0, 12.0, 34.0, 36.0,
+                   (11.79, 5.4, 2.11, 15.16), (13.22, 4.37, 2.4, 16.3)),
+    "2026-05-19": (52.648, 20.998, 6.4, 10.25, 15.0, 9.0, 11.0, 34.0, 36.0,
+                   (11.78, 5.38, 2.09, 15.16), (13.22, 4.36, 2.38, 16.31)),
+}  # fmt: skip
+PILLARS = ("brand", "people", "insights", "relationships")
+
+
+def test_every_ptbr_date_is_stored_with_linkedins_figures_typed():
+    bench = Bench.memory(Settings(secret="x"))
+    files = sorted(PT.glob("*.csv"))
+    result = bench.ingest_files([(f.name, f.read_bytes()) for f in files], options())
+    assert (result.rows_read, result.rows_accepted, result.rows_rejected) == (9, 9, 0)
+    assert (result.rows_new, result.rows_updated, result.rejects) == (9, 0, [])
+    assert result.ignored_columns == ["unidade", "escala", "observacao", "fonte"]
+    h = history(bench)
+    assert [d.isoformat() for d in h.index] == sorted(PT_TYPED)
+    for date, (ssi, b, p, i, r, irank, nrank, iavg, navg, ind, net) in PT_TYPED.items():
+        row = h.loc[day(date)]
+        assert row.ssi == pytest.approx(ssi, abs=1e-9), date
+        assert (row.brand, row.people, row.insights, row.relationships) == (b, p, i, r), date
+        assert (row.industry_rank, row.network_rank) == (irank, nrank), date
+        assert (row.industry_avg_ssi, row.network_avg_ssi) == (iavg, navg), date
+        for prefix, values in (("industry", ind), ("network", net)):
+            got = tuple(row[f"{prefix}_avg_{m}"] for m in PILLARS)
+            if values is None:  # the older layout shows no per-pillar averages
+                assert all(v != v for v in got), date
+            else:
+                assert got == values, date
+        assert row.sector == "Management consulting"
+
+
+def test_previewing_the_ptbr_files_says_what_was_read_and_what_was_not():
+    bench = Bench.memory(Settings(secret="x"))
+    old = bench.preview((PT / "data__ssi_2026-04-27.csv").read_bytes(), "old.csv", options())
+    assert (old.layout, old.delimiter, old.decimal, old.rows_read, old.rows_valid) == (
+        "long", ";", ",", 1, 1,
+    )  # fmt: skip
+    assert old.mapping["industry_rank"] == "Classificação › Classificação SSI do setor"
+    assert any("Setor de referência" in n for n in old.notes)
+    assert bench.status().is_empty
+
+
 def test_the_ptbr_total_is_the_rounded_pillar_sum_and_is_accepted():
     text = (PT / "ssi_data__ssi_2026-05-16.csv").read_text(encoding="utf-8")
     read = captures.read(text, "long", encoding="utf-8")
@@ -139,6 +199,55 @@ def test_several_captures_of_one_day_keep_the_latest(tmp_path):
     bench2 = Bench.memory(Settings(secret=TEST_SECRET))
     bench2.ingest(swapped.encode(), "two.csv", options())
     assert history(bench2).loc[day("2026-05-03")].brand == 15
+
+
+def test_the_extensions_real_files_as_one_upload_reject_each_brand_51_row():
+    bench = Bench.memory(Settings(secret="x"))
+    files = [(p.name, p.read_bytes()) for p in sorted(WESLEY.glob("*.csv"))]
+    files = [(n, d) for n, d in files if d.count(b"\n") >= 1]  # the header-only file apart
+    result = bench.ingest_files(files, options())
+    assert (result.rows_read, result.rows_accepted, result.rows_rejected) == (4, 0, 4)
+    assert [(r.file, r.line, r.field) for r in result.rejects] == [
+        ("output__ssi-scores-2026-05-03-1612.csv", 2, "brand"),
+        ("output__ssi-scores-2026-05-03-2058.csv", 2, "brand"),
+        ("output__ssi-scores-2026-05-04-0114.csv", 2, "brand"),
+        ("output__ssi-scores-2026-05-04-0126.csv", 2, "brand"),
+    ]
+    assert all(r.reason == "brand 51 is above 25" for r in result.rejects)
+
+
+def test_the_header_only_export_among_others_refuses_the_upload_naming_it():
+    bench = Bench.memory(Settings(secret="x"))
+    files = [(p.name, p.read_bytes()) for p in sorted(WESLEY.glob("*.csv"))]
+    with pytest.raises(IngestError, match=r"output__ssi-scores-2026-05-03\.csv: .*no data rows"):
+        bench.ingest_files(files, options())
+    assert bench.uploads() == []
+
+
+def test_corrected_copies_of_the_extensions_files_keep_each_days_latest_capture(tmp_path):
+    # The real rows with brand 51 corrected to pillars that sum to the total, one per file.
+    fixed = {
+        "output__ssi-scores-2026-05-03-1612.csv": "51,16,14,14,7",
+        "output__ssi-scores-2026-05-03-2058.csv": "51,17,13,14,7",
+        "output__ssi-scores-2026-05-04-0114.csv": "51,18,12,14,7",
+        "output__ssi-scores-2026-05-04-0126.csv": "51,19,11,14,7",
+    }
+    files = []
+    for name, values in fixed.items():
+        text = (WESLEY / name).read_text(encoding="utf-8").replace("51,51,14,14,7", values)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        files.append((name, (tmp_path / name).read_bytes()))
+    bench = Bench.memory(Settings(secret="x"))
+    result = bench.ingest_files(files, options())
+    assert (result.rows_read, result.rows_accepted, result.rows_rejected) == (4, 2, 2)
+    assert {(r.file, r.line, r.field) for r in result.rejects} == {
+        ("output__ssi-scores-2026-05-03-1612.csv", 2, "date"),
+        ("output__ssi-scores-2026-05-04-0114.csv", 2, "date"),
+    }
+    h = history(bench)
+    assert (h.loc[day("2026-05-03")].brand, h.loc[day("2026-05-03")].people) == (17.0, 13.0)
+    assert (h.loc[day("2026-05-04")].brand, h.loc[day("2026-05-04")].people) == (19.0, 11.0)
+    assert h.loc[day("2026-05-04")].ssi == 51.0
 
 
 def test_a_folder_of_extension_files_through_the_cli_reports_each_bad_row(tmp_path):
@@ -215,6 +324,56 @@ def test_an_api_result_with_a_total_and_ranks_only_imports():
     r = history(bench).loc[day("2026-06-15")]
     assert (r.ssi, r.industry_rank, r.network_rank) == (78.0, 15.0, 10.0)
     assert r.brand != r.brand  # NaN: the result has no pillars
+
+
+def test_the_vendor_wrapped_capture_is_stored_without_its_team_group():
+    bench = Bench.memory(Settings(secret="x"))
+    data = (FIXTURES / "salesApiSsi_unipile_wrapped_with_TEAM.json").read_bytes()
+    preview = bench.preview(data, "unipile.json", options(date=day("2026-06-20")))
+    assert any("TEAM" in n for n in preview.notes)
+    result = bench.ingest(data, "unipile.json", options(date=day("2026-06-20")))
+    assert (result.rows_accepted, result.rows_rejected) == (1, 0)
+    r = history(bench).loc[day("2026-06-20")]
+    assert (r.brand, r.people, r.insights, r.relationships) == (21.0, 6.4, 2.2, 25.0)
+    assert r.ssi == pytest.approx(54.6)
+    assert (r.industry_rank, r.network_rank) == (5.0, 24.0)
+    assert (r.industry_avg_ssi, r.network_avg_ssi) == (33.75, 46.19)
+
+
+def test_the_donut_values_store_linkedins_averages_per_pillar():
+    bench = Bench.memory(Settings(secret="x"))
+    data = (FIXTURES / "ssi_page_dom_values_2026_en.json").read_bytes()
+    bench.ingest(data, "dom.json", options(date=day("2026-06-15")))
+    r = history(bench).loc[day("2026-06-15")]
+    assert r.industry_rank == 37.0
+    assert (r.industry_avg_ssi, r.network_avg_ssi) == (29.0, 36.0)
+    assert tuple(r[f"industry_avg_{m}"] for m in PILLARS) == (11.27, 4.54, 1.56, 11.88)
+    assert tuple(r[f"network_avg_{m}"] for m in PILLARS) == (13.1, 8.2, 2.4, 12.3)
+
+
+def test_an_undated_json_capture_needs_the_uploads_date():
+    bench = Bench.memory(Settings(secret="x"))
+    data = (FIXTURES / "salesApiSsi_live_shape_non_salesnav.json").read_bytes()
+    with pytest.raises(IngestError, match="no date column"):
+        bench.ingest(data, "ssi.json", options())
+    assert bench.uploads() == []
+
+
+def test_several_json_captures_of_one_day_keep_the_latest():
+    capture = json.loads((FIXTURES / "salesApiSsi_live_shape_non_salesnav.json").read_text())
+    later = json.loads(json.dumps(capture).replace("13.118002", "13.2"))
+    array = [
+        {"capturedAt": "2026-06-01T18:00:00Z", "data": later},
+        {"capturedAt": "2026-06-01T07:30:00Z", "data": capture},
+    ]
+    bench = Bench.memory(Settings(secret="x"))
+    text = json.dumps(array, indent=1)
+    result = bench.ingest(text.encode(), "h.json", options())
+    assert (result.rows_read, result.rows_accepted, result.rows_rejected) == (2, 1, 1)
+    second = [i + 1 for i, ln in enumerate(text.splitlines()) if ln == " {"][1]
+    assert second == 47  # where the earlier capture starts in the file
+    assert (result.rejects[0].field, result.rejects[0].line) == ("date", second)
+    assert history(bench).loc[day("2026-06-01")].brand == 13.2
 
 
 # ------------------------------------------------------------------ pasted page
