@@ -937,10 +937,14 @@ def _weakest_pillar(
 
 
 def _drop_cross_file_duplicates(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[Reject]]:
-    """Keep the last file's row for each person + date; report the others."""
+    """Keep the latest capture (``captured_at``) of each person + date across files, else
+    the last file's row; report the others."""
+    if "_captured_at" in rows.columns and rows["_captured_at"].notna().any():
+        # Stable: rows without a capture time sort first and keep their file order.
+        rows = rows.sort_values("_captured_at", na_position="first", kind="stable")
     dup = rows.duplicated(["person", "snapshot_date"], keep="last")
     if not dup.any():
-        return rows.drop(columns=["_file"]), []
+        return rows.drop(columns=["_file"]), []  # (sorted order is harmless downstream)
     kept = rows[~dup]
     winner = kept.set_index(["person", "snapshot_date"])[["_file", "_line"]]
     rejects = []
@@ -951,7 +955,7 @@ def _drop_cross_file_duplicates(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[
                 int(row["_line"]),
                 "date",
                 f"duplicate of {w['_file']} line {int(w['_line'])} (same person and date); "
-                "the later file's row was kept",
+                "the later capture (or later file) was kept",
                 file=str(row["_file"]),
             )
         )

@@ -529,10 +529,14 @@ def validate(read: ReadResult, options: IngestOptions) -> Validated:
     numbers["ssi"] = np.where(all_four, pillar_sum, ssi)
 
     # duplicates --------------------------------------------------------------------------
-    _reject_duplicates(rejects, person, dates, column("captured_at"), lines)
+    captured = column("captured_at")
+    _reject_duplicates(rejects, person, dates, captured, lines)
 
     keep = ~rejects.bad
     accepted = _output_frame(keep, person, dates, sector, network, numbers, lines)
+    if captured is not None:
+        # Kept (never stored) so a multi-file upload can keep the latest capture of a day.
+        accepted["_captured_at"] = _to_str_series(pc.filter(captured, pa.array(keep)))
     order = np.argsort(lines[rejects.bad], kind="stable")
     bad = np.flatnonzero(rejects.bad)[order]
     reject_list = [

@@ -404,3 +404,14 @@ def test_the_cli_takes_a_paste_file(tmp_path):
 def test_pasted_text_without_scores_is_refused_clearly():
     with pytest.raises(IngestError, match="no SSI score found"):
         captures.read_paste("Hello\nEstablish your professional brand\nFind the right people\n")
+
+
+def test_across_files_the_latest_capture_of_a_day_wins_whatever_the_file_order():
+    header = "Date,CapturedAt,Total,Brand,People,Insights,Relationships\n"
+    early = header + "2026-05-03,2026-05-03T16:09:52.719Z,46,14,14,11,7\n"
+    late = header + "2026-05-03,2026-05-03T20:55:17.963Z,47,15,14,11,7\n"
+    for files in ([("a.csv", early), ("b.csv", late)], [("a.csv", late), ("b.csv", early)]):
+        bench = Bench.memory(Settings(secret=TEST_SECRET))
+        result = bench.ingest_files([(n, t.encode()) for n, t in files], options())
+        assert (result.rows_accepted, result.rows_rejected) == (1, 1)
+        assert history(bench).loc[day("2026-05-03")].brand == 15
