@@ -209,22 +209,26 @@ def sniff_separator(text: str) -> str:
 
 
 def _read_text(text: str, encoding: str, settings: Settings) -> ReadResult:
-    if "\r" in text:
-        # One line-break convention keeps line numbers and embedded newlines simple.
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = normalise_line_breaks(text)
     sep = sniff_separator(text)
     raw = text.encode("utf-8")
     quoted = '"' in text
+    width = _header_width(text, sep)
+    _check_cell_budget(text, width)
     table: pd.DataFrame | None = None
     if not quoted and not text.startswith("\n") and "\n\n" not in text.rstrip("\n"):
         # Happy path: no quotes and no blank lines, so row i is physical line i + 1 and the
         # fast Arrow parser can be used. A ragged row makes it fail: fall back to C.
-        table = _parse_arrow(raw, sep, _header_width(text, sep))
+        table = _parse_arrow(raw, sep, width)
     if table is None:
-        table = _parse_c(text, sep)
+        table = _parse_c(text, sep, width)
     lines = np.arange(1, len(table) + 1, dtype=np.int64)
     if quoted:
         lines = _line_numbers_with_embedded_newlines(table)
+    wide_rows: dict[int, int] = {}
+    if table.shape[1] > width and bool(table[width].notna().any()):
+        # Rows wider than the header were cut one column past it; count their cells.
+        wide_rows = _wide_row_cells(text, sep, width)
     if not quoted and _longest_line(raw) <= settings.max_field_chars:
         checked_lengths = True  # no cell can be longer than the line holding it
     else:
@@ -239,15 +243,79 @@ def _read_text(text: str, encoding: str, settings: Settings) -> ReadResult:
         lengths_checked=checked_lengths,
         notes=notes,
         unit="line",
+        wide_rows=wide_rows,
     )
 
 
 _SEP_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
+#: Most cells (data lines × header columns) a text file may expand to when parsed. Real
+#: exports have a few dozen columns; a header of 10,000 columns over a million short lines
+#: would otherwise become ten billion empty cells.
+MAX_CELLS = 200_000_000
+_QUOTED_OR_CR_RE = re.compile(r'"[^"]*"|\r')
+
+
+def normalise_line_breaks(text: str) -> str:
+    """One line-break convention (``\\n``) that keeps line numbers simple.
+
+    CRLF becomes LF everywhere (also inside quoted cells, where it means a newline). A bare
+    CR is the line break of a file with no LF at all (classic Mac); in any other file it is
+    a break only outside quotes: a CR inside a quoted cell is kept as part of the cell.
+    """
+    if "\r" not in text:
+        return text
+    text = text.replace("\r\n", "\n")
+    if "\r" not in text:
+        return text
+    if "\n" not in text or '"' not in text:
+        return text.replace("\r", "\n")
+    # Quoted cells ("" escapes are two adjacent quoted runs) are kept; a CR outside breaks.
+    return _QUOTED_OR_CR_RE.sub(lambda m: m[0] if m[0] != "\r" else "\n", text)
+
+
 def _header_width(text: str, sep: str) -> int:
-    first = text.lstrip("\n").split("\n", 1)[0]
-    return first.count(sep) + 1
+    """Cells in the header record, quote-aware (a quoted header may hold ``sep`` or ``\\n``)."""
+    start = text.lstrip("\n")
+    first = start.split("\n", 1)[0]
+    if '"' not in first:
+        return first.count(sep) + 1
+    try:
+        record = next(csv.reader(io.StringIO(start[: _SNIFF_CHARS * 16]), delimiter=sep), [])
+    except csv.Error:
+        return first.count(sep) + 1
+    return max(1, len(record))
+
+
+def _check_cell_budget(text: str, width: int) -> None:
+    lines = text.count("\n") + 1
+    if lines * (width + 1) > MAX_CELLS:
+        raise IngestError(
+            f"the header has {width:,} columns over {lines:,} lines: reading it would take "
+            f"more than {MAX_CELLS:,} cells. Remove the columns SSI Bench does not use "
+            "(keep identifier, date, sector, network and the scores) and upload again"
+        )
+
+
+def _wide_row_cells(text: str, sep: str, width: int) -> dict[int, int]:
+    """{physical start line: cells up to the last non-empty one} for rows wider than ``width``.
+
+    One quote-aware pass (linear in the file); empty if the csv module cannot follow the
+    file, in which case the rows are still flagged, without a count.
+    """
+    found: dict[int, int] = {}
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    start = 1
+    try:
+        for record in reader:
+            if len(record) > width:
+                last = max((i + 1 for i, c in enumerate(record) if c), default=0)
+                found[start] = last
+            start = reader.line_num + 1
+    except csv.Error:
+        return {}
+    return found
 
 
 def _parse_arrow(raw: bytes, sep: str, width: int) -> pd.DataFrame | None:
@@ -266,15 +334,21 @@ def _parse_arrow(raw: bytes, sep: str, width: int) -> pd.DataFrame | None:
         return None
 
 
-def _parse_c(text: str, sep: str) -> pd.DataFrame:
-    """Parse with pandas' C engine, keeping blank lines as empty rows (for line numbers)."""
+def _parse_c(text: str, sep: str, width: int) -> pd.DataFrame:
+    """Parse with pandas' C engine, keeping blank lines as empty rows (for line numbers).
 
-    def parse(width: int) -> pd.DataFrame:
+    Rows are cut one column past the header's ``width``: a non-empty cell there marks a
+    row wider than the header, and a ragged file costs lines × (width + 1) cells, never
+    lines × its widest row.
+    """
+
+    def parse(columns: int, *, cut: bool) -> pd.DataFrame:
         return pd.read_csv(
             io.StringIO(text),
             sep=sep,
             header=None,
-            names=list(range(width)),
+            names=list(range(columns)),
+            usecols=list(range(columns)) if cut else None,
             dtype=str,
             keep_default_na=False,
             na_values=[""],
@@ -286,12 +360,12 @@ def _parse_c(text: str, sep: str) -> pd.DataFrame:
 
     try:
         try:
-            return parse(_header_width(text, sep))
-        except pd.errors.ParserError as exc:
-            if "Expected" not in str(exc):
+            return parse(width + 1, cut=True)
+        except ValueError as exc:
+            if "Too many columns specified" not in str(exc):
                 raise
-            # A row has more cells than the header: parse wide enough for the widest row.
-            return parse(_widest_row(text, sep))
+            # No row is wider than the header (pandas refuses a cut past every row).
+            return parse(width, cut=False)
     except pd.errors.ParserError as exc:
         message = str(exc)
         found = re.search(r"EOF inside string starting at row (\d+)", message)
@@ -300,13 +374,6 @@ def _parse_c(text: str, sep: str) -> pd.DataFrame:
                 f'a quote (") opens a cell that never closes, near line {int(found[1]) + 1}'
             ) from None
         raise IngestError(f"the file cannot be parsed as CSV: {message}") from None
-
-
-def _widest_row(text: str, sep: str) -> int:
-    try:
-        return max((len(r) for r in csv.reader(io.StringIO(text), delimiter=sep)), default=1)
-    except csv.Error as exc:
-        raise IngestError(f"the file cannot be parsed as CSV: {exc}") from None
 
 
 def _line_numbers_with_embedded_newlines(table: pd.DataFrame) -> np.ndarray[Any, Any]:
@@ -364,8 +431,12 @@ def _finish(
     lengths_checked: bool,
     notes: list[str],
     unit: str,
+    wide_rows: dict[int, int] | None = None,
 ) -> ReadResult:
-    """Header matching, blank rows, limits and decimal mark, shared by text and xlsx."""
+    """Header matching, blank rows, limits and decimal mark, shared by text and xlsx.
+
+    ``wide_rows`` gives the true cell count of rows cut short by the parser, by start line.
+    """
     if table.shape[1] == 0 or len(table) == 0:
         raise IngestError("the file is empty")
     table = table.reset_index(drop=True)
@@ -446,8 +517,10 @@ def _finish(
             cells = body.notna().to_numpy()
             last = cells.shape[1] - np.argmax(cells[:, ::-1], axis=1)
             problem = pd.Series(pd.NA, index=frame.index, dtype="str")
+            counted = wide_rows or {}
             problem[has_extra] = [
-                f"the row has {n} cells but the header has {header_width}" for n in last[has_extra]
+                f"the row has {counted.get(int(line), n)} cells but the header has {header_width}"
+                for n, line in zip(last[has_extra], body_lines[has_extra], strict=True)
             ]
             frame[PROBLEM_COLUMN] = problem
 

@@ -36,13 +36,17 @@ def file_bench(tmp_path, monkeypatch) -> Iterator[Bench]:
     b.close()
 
 
-def csv_bytes(rows: list[dict[str, object]], sep: str = ",") -> bytes:
-    """A CSV with the union of the rows' keys as header (order of first appearance)."""
+def csv_bytes(rows: list[dict[str, object]], sep: str = ",", *, quote_all: bool = False) -> bytes:
+    """A CSV with the union of the rows' keys as header (order of first appearance).
+
+    ``quote_all`` quotes every cell (csv.writer leaves a lone CR unquoted otherwise).
+    """
     header: list[str] = []
     for r in rows:
         header.extend(k for k in r if k not in header)
     buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=sep, lineterminator="\n")
+    quoting = csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
+    writer = csv.writer(buf, delimiter=sep, lineterminator="\n", quoting=quoting)
     writer.writerow(header)
     for r in rows:
         writer.writerow(["" if r.get(h) is None else str(r.get(h)) for h in header])
