@@ -85,6 +85,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE TABLE meta (key VARCHAR PRIMARY KEY, value BIGINT NOT NULL)",
         "INSERT INTO meta VALUES ('data_version', 0)",
     ),
+    # 2: scores and outcomes without their primary-key index. Maintaining that index took
+    # 0.9 s of every million rows stored and its memory for as long as the table is open;
+    # uniqueness of (person_key, snapshot_date) is kept by write_upload (the only writer),
+    # which refuses an upload holding a pair twice and inserts only pairs not yet stored.
+    tuple(
+        statement
+        for table, ddl in (("scores", _SCORE_DDL), ("outcomes", _OUTCOME_DDL))
+        for statement in (
+            f"CREATE TABLE {table}_unkeyed ({ddl})",
+            f"INSERT INTO {table}_unkeyed SELECT * FROM {table}",
+            f"DROP TABLE {table}",
+            f"ALTER TABLE {table}_unkeyed RENAME TO {table}",
+        )
+    ),
 )
 
 _SCHEMA_VERSION_SQL = """
@@ -391,6 +405,8 @@ class Store:
                 ("outcomes", outcomes, OUTCOME_ALL, OUTCOMES),
             ):
                 cur.register(f"incoming_{table}", frame)
+                if table == "scores":  # outcomes are a subset of the same rows
+                    _refuse_repeated_pairs(cur)
                 changed_sql, replaced_sql, update_sql, insert_sql = _stage_sql(
                     table, columns, values
                 )
@@ -537,6 +553,26 @@ class Store:
 def _count(cur: duckdb.DuckDBPyConnection, table: str) -> int:
     got = cur.execute(f"SELECT count(*) FROM {table}").fetchone()
     return int(got[0]) if got else 0
+
+
+_REPEATED_PAIRS_SQL = """
+SELECT person_key, snapshot_date, count(*) FROM incoming_scores
+GROUP BY person_key, snapshot_date HAVING count(*) > 1 LIMIT 1
+"""
+
+
+def _refuse_repeated_pairs(cur: duckdb.DuckDBPyConnection) -> None:
+    """Raise SSIBenchError when the incoming rows hold one person and date twice.
+
+    The tables have no primary key (see MIGRATIONS[1]); this is what keeps the pair unique.
+    Callers remove duplicates first (the API rejects them as rows), so this only fires on a
+    programming error, and then before anything is written.
+    """
+    found = cur.execute(_REPEATED_PAIRS_SQL).fetchone()
+    if found:
+        raise SSIBenchError(
+            f"the upload holds person {found[0]} on {found[1]} {found[2]} times; nothing was stored"
+        )
 
 
 def _frame(rows: pd.DataFrame, columns: tuple[str, ...]) -> pa.Table:

@@ -457,3 +457,38 @@ def test_undo_in_the_middle_of_a_chain_of_replacements_keeps_history_straight(be
     assert current() == 1
     bench.undo(ids[0])
     assert bench.status().rows == 0
+
+
+def test_one_person_under_two_spellings_on_one_day_keeps_the_later_row(bench: Bench):
+    """The keys are exact where validation compares roughly: a profile under a country host
+    and the www host, or a URL-encoded name, is one person; the later line wins."""
+    data = (
+        "profile,date,sector,ssi\n"
+        "https://nl.linkedin.com/in/jan,2026-10-01,S,50\n"
+        "https://www.linkedin.com/in/jan,2026-10-01,S,60\n"
+        "https://www.linkedin.com/in/ren%C3%A9,2026-10-01,S,30\n"
+        "https://www.linkedin.com/in/rené,2026-10-01,S,35\n"
+        "https://www.linkedin.com/in/jan,2026-10-02,S,55\n"
+    ).encode()
+    result = bench.ingest(data, "f.csv", IngestOptions(today=AS_OF))
+    assert (result.rows_read, result.rows_accepted, result.rows_rejected) == (5, 3, 2)
+    assert [(r.line, r.field, r.reason) for r in result.rejects] == [
+        (2, "date", "duplicate of line 3 (same person and date); the later row was kept"),
+        (4, "date", "duplicate of line 5 (same person and date); the later row was kept"),
+    ]
+    with bench.store.cursor() as cur:
+        got = sorted(r[0] for r in cur.execute("SELECT ssi FROM scores").fetchall())
+    assert got == [35.0, 55.0, 60.0]
+
+
+def test_one_person_in_two_cases_across_files_keeps_the_later_file(bench: Bench):
+    first = b"email,date,sector,ssi\nJan@Example.org,2026-10-01,S,50\nb@x.org,2026-10-01,S,40\n"
+    second = b"email,date,sector,ssi\njan@example.org,2026-10-01,S,65\n"
+    result = bench.ingest_files([("a.csv", first), ("b.csv", second)], IngestOptions(today=AS_OF))
+    assert (result.rows_read, result.rows_accepted, result.rows_rejected) == (3, 2, 1)
+    reject = result.rejects[0]
+    assert (reject.file, reject.line, reject.field) == ("a.csv", 2, "date")
+    assert reject.reason.startswith("duplicate of b.csv line 2 (same person and date)")
+    with bench.store.cursor() as cur:
+        got = sorted(r[0] for r in cur.execute("SELECT ssi FROM scores").fetchall())
+    assert got == [40.0, 65.0]

@@ -231,3 +231,57 @@ def test_writes_from_many_threads_are_serialised_and_none_is_lost(tmp_path: Path
         assert {u.upload_id: u.rows_live for u in bench.uploads()} == dict.fromkeys(range(1, 9), 40)
     finally:
         bench.close()
+
+
+@pytest.mark.timeout(60)
+def test_threads_uploading_the_same_people_and_dates_leave_one_row_per_pair(tmp_path: Path):
+    """The tables have no key index: serialised writes are what keep each pair once.
+
+    Eight threads upload the same 40 people on the same 3 days with different scores. In
+    the end each pair is stored once, holding the values of the upload that wrote it last,
+    and every other version is kept for undo.
+    """
+    bench = Bench.open(tmp_path / "bench.duckdb", Settings(secret=TEST_SECRET))
+    files = []
+    for t in range(8):
+        rng = random.Random(100 + t)
+        rows = [
+            snapshot(rng, i, BASE_DAY + dt.timedelta(days=d)) for d in range(3) for i in range(40)
+        ]
+        for r in rows:
+            r["brand"] = 5 + t  # each file's scores differ from every other file's
+        files.append(csv_bytes(rows))
+    results: dict[int, Any] = {}
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def upload(n: int) -> None:
+        try:
+            r = bench.ingest(files[n], f"same{n}.csv", OPTIONS)
+            with lock:
+                results[n] = r
+        except BaseException as exc:
+            with lock:
+                errors.append(exc)
+
+    threads = [threading.Thread(target=upload, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=50)
+    try:
+        assert errors == []
+        with bench.store.cursor() as cur:
+            pairs, distinct = cur.execute(
+                "SELECT count(*), count(DISTINCT (person_key, snapshot_date)) FROM scores"
+            ).fetchone()
+            found = cur.execute("SELECT DISTINCT upload_id FROM scores").fetchall()
+            writers = {r[0] for r in found}
+            kept = cur.execute("SELECT count(*) FROM scores_replaced").fetchone()[0]
+        assert pairs == distinct == 120
+        last = max(results.values(), key=lambda r: r.upload_id)
+        assert writers == {last.upload_id}  # every score differs, so the last upload wrote all
+        assert sum(r.rows_new for r in results.values()) == 120
+        assert kept == sum(r.rows_updated for r in results.values()) == 7 * 120
+    finally:
+        bench.close()

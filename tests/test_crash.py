@@ -49,6 +49,9 @@ def check_whole_or_absent(path: Path) -> dict[int, int]:
                 cur.execute("SELECT upload_id, count(*) FROM scores GROUP BY ALL").fetchall()
             )
             replaced = cur.execute("SELECT count(*) FROM scores_replaced").fetchone()
+            repeated = cur.execute(
+                "SELECT count(*) - count(DISTINCT (person_key, snapshot_date)) FROM scores"
+            ).fetchone()
             version = cur.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
     finally:
         store.close()
@@ -58,6 +61,7 @@ def check_whole_or_absent(path: Path) -> dict[int, int]:
         assert (accepted, new, updated) == (ROWS, ROWS, 0), upload_id
         assert live.get(upload_id, 0) == new, f"upload {upload_id} is only partly present"
     assert replaced == (0,)
+    assert repeated == (0,), "a person and date stored twice"
     assert version is not None
     return live
 

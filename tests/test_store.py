@@ -201,8 +201,8 @@ def test_outcomes_are_stored_only_for_rows_that_have_some_and_undo_restores_them
 def test_a_failing_upload_rolls_back_entirely(store):
     upload(store, [row(1)])
     version = store.data_version()
-    # Two rows for the same person and date break the primary key half-way through.
-    with pytest.raises(duckdb.ConstraintException):
+    # Two rows for the same person and date: refused after the uploads record was written.
+    with pytest.raises(SSIBenchError, match=f"person {key(5)} on {DAY} 2 times"):
         upload(store, [row(1, ssi=70.0), row(5), row(5, ssi=60.0)])
     assert count(store, "scores") == 1
     assert live(store, 1) is not None and live(store, 1)[0] == 50.0
@@ -402,6 +402,53 @@ def test_a_file_keeps_its_data_and_schema_version_when_reopened(tmp_path):
         with s.cursor() as cur:
             got = cur.execute("SELECT max(version) FROM schema_version").fetchone()
         assert got == (len(MIGRATIONS),)
+    finally:
+        s.close()
+
+
+def test_a_version_1_database_loses_its_key_index_and_keeps_every_row(tmp_path):
+    """Migration 2 rebuilds scores and outcomes without the primary-key index."""
+    path = tmp_path / "bench.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP)")
+    for statement in MIGRATIONS[0]:
+        con.execute(statement)
+    con.execute("INSERT INTO schema_version VALUES (1, now()::TIMESTAMP)")
+    con.execute(
+        "INSERT INTO scores (person_key, snapshot_date, sector, ssi, upload_id) "
+        "VALUES ('k1', DATE '2026-01-05', 'S', 41.5, 1), ('k2', DATE '2026-01-05', 'S', 60, 1)"
+    )
+    con.execute(
+        "INSERT INTO outcomes (person_key, snapshot_date, meetings, upload_id) "
+        "VALUES ('k1', DATE '2026-01-05', 3, 1)"
+    )
+    con.close()
+    s = Store(path)
+    try:
+        with s.cursor() as cur:
+            scores = cur.execute(
+                "SELECT person_key, snapshot_date, sector, ssi, upload_id FROM scores ORDER BY 1"
+            ).fetchall()
+            outcomes = cur.execute("SELECT person_key, meetings FROM outcomes").fetchall()
+            keys = cur.execute(
+                "SELECT table_name FROM duckdb_constraints() "
+                "WHERE constraint_type = 'PRIMARY KEY' ORDER BY 1"
+            ).fetchall()
+            version = cur.execute("SELECT max(version) FROM schema_version").fetchone()
+        assert scores == [
+            ("k1", dt.date(2026, 1, 5), "S", 41.5, 1),
+            ("k2", dt.date(2026, 1, 5), "S", 60.0, 1),
+        ]
+        assert outcomes == [("k1", 3.0)]
+        assert ("scores",) not in keys and ("outcomes",) not in keys
+        assert ("uploads",) in keys  # the other tables keep theirs
+        assert version == (len(MIGRATIONS),)
+        # and uploads still upsert on person + date
+        _, new, updated = upload(s, [row(1), row(1, day=DAY + dt.timedelta(days=1))])
+        assert (new, updated) == (2, 0)
+        _, new, updated = upload(s, [row(1, ssi=70.0)])
+        assert (new, updated) == (0, 1)
+        assert count(s, "scores") == 4
     finally:
         s.close()
 
