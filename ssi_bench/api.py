@@ -340,6 +340,7 @@ class Bench:
             rows_rejected=len(rejects),
             options=options.to_dict(),
             is_demo=options.is_demo,
+            pairs_checked=True,  # _drop_repeated_pairs above
         )
         report(1.0, "Done")
         return IngestResult(
@@ -368,8 +369,7 @@ class Bench:
                 out[col] = rows[col]
             elif col in ("sector", "network"):
                 out[col] = pd.Series(pd.NA, index=rows.index, dtype="str")
-            else:
-                out[col] = np.nan
+            # numeric columns the file lacks stay absent: the store writes them as NULL
         return out.reset_index(drop=True)
 
     @staticmethod

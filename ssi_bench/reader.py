@@ -27,6 +27,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from ssi_bench.config import Settings
 from ssi_bench.errors import IngestError
@@ -85,6 +88,9 @@ def read_bytes(data: bytes, file_name: str, *, settings: Settings) -> ReadResult
     if name.endswith(_XLSX_SUFFIXES) or data.startswith(_ZIP_MAGIC):
         return _read_xlsx(data, settings)
 
+    plain = _read_plain(data, file_name, settings)
+    if plain is not None:
+        return plain
     text, encoding = decode(data)
     if not text.strip():
         raise IngestError("the file is empty (it holds only blank lines)")
@@ -96,6 +102,91 @@ def read_bytes(data: bytes, file_name: str, *, settings: Settings) -> ReadResult
             result: ReadResult = captures.read(text, layout, encoding=encoding)
             return result
     return _read_text(text, encoding, settings)
+
+
+# --------------------------------------------------------------------------- plain files
+def _read_plain(data: bytes, file_name: str, settings: Settings) -> ReadResult | None:
+    """The common file read straight from its bytes by Arrow's parser; None when it is not one.
+
+    A plain file is UTF-8 (BOM allowed), starts with its header, has no blank line, no
+    quote character, only CRLF or LF line breaks, and the same number of cells on every
+    line. Then row *i* is line *i* + 1 and nothing needs decoding into a
+    Python string first (for a million rows this saves about half of the reading time and
+    three copies of the file in memory). Anything else, or any doubt, returns None and
+    the careful path reads the file: the result is the same either way (a test compares
+    the two on generated files).
+    """
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if not body or body[:1] in (b"\xff", b"\xfe", b"\x00") or b"\x00" in body:
+        return None
+    if b'"' in body:
+        return None  # Arrow is lenient with quotes (an unclosed one ends at the line break)
+    # The sniffers see the same first characters as on the careful path: all of the text,
+    # or more than _SNIFF_CHARS of it (4 bytes per character at most), in whole lines.
+    prefix = body[: 4 * _SNIFF_CHARS + 4]
+    if len(body) > len(prefix):
+        cut = prefix.rfind(b"\n")
+        if cut < 0:
+            return None
+        prefix = prefix[: cut + 1]  # whole lines (a CRLF kept whole)
+    try:
+        head = prefix.decode("utf-8").replace("\r\n", "\n")
+    except UnicodeDecodeError:
+        return None
+    if len(prefix) < len(body) and len(head) <= _SNIFF_CHARS:
+        return None  # very long lines: leave them to the careful path
+    if not head or head[0].isspace() or head[0] in "{[":
+        return None
+    if _CONTROL_RE.search(head[:_SNIFF_CHARS]):
+        return None  # binary or not: decode() decides on the careful path
+    if "\r" in head or body.count(b"\r") != body.count(b"\r\n"):
+        return None
+    captures = _captures_module()
+    if captures is not None and captures.detect(head, file_name) is not None:
+        return None
+    sep = sniff_separator(head)
+    width = _header_width(head, sep)
+    lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+    if lines * (width + 1) > MAX_CELLS:
+        return None  # the careful path refuses it with its message
+    names = [f"f{i}" for i in range(width)]
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(body),
+            read_options=pa_csv.ReadOptions(column_names=names),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=sep, quote_char=False, newlines_in_values=False
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.large_string()),
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None  # a ragged row, invalid UTF-8, a stray quote: the careful path decides
+    if table.num_rows != lines:
+        return None  # blank lines were skipped or a cell holds a line break
+    frame = table.to_pandas(types_mapper=_STR_TYPES.get, self_destruct=True)
+    del table
+    frame.columns = list(range(width))
+    return _finish(
+        frame,
+        np.arange(1, lines + 1, dtype=np.int64),
+        encoding="utf-8-sig" if body is not data else "utf-8",
+        delimiter=sep,
+        settings=settings,
+        lengths_checked=False,
+        notes=[f"separator {_SEP_NAMES[sep]}"],
+        unit="line",
+    )
+
+
+_STR_TYPES = {
+    pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan),
+    pa.string(): pd.StringDtype("pyarrow", na_value=np.nan),
+}
 
 
 # --------------------------------------------------------------------------- decoding
@@ -449,8 +540,9 @@ def _finish(
     keep = ~blank.to_numpy()
     if not keep.any():
         raise IngestError("the file is empty (it holds only blank lines)")
-    table = table.loc[keep]
-    lines = lines[keep]
+    if not keep.all():
+        table = table.loc[keep]
+        lines = lines[keep]
 
     header = [None if pd.isna(h) else str(h).strip() for h in table.iloc[0]]
     body = table.iloc[1:].reset_index(drop=True)
@@ -547,7 +639,19 @@ def _check_lengths(
     unit: str,
 ) -> None:
     for i in range(table.shape[1]):
-        lengths = table[i].str.len()
+        column = table[i]
+        try:
+            values = pa.array(column.array)
+        except (TypeError, pa.ArrowInvalid):
+            values = None
+        if values is not None and pa.types.is_string(values.type) | pa.types.is_large_string(
+            values.type
+        ):
+            # Bytes bound characters: most columns are cleared without counting characters.
+            longest_bytes = pc.max(pc.binary_length(values)).as_py()
+            if longest_bytes is None or longest_bytes <= limit:
+                continue
+        lengths = column.str.len()
         longest = lengths.max()
         if pd.notna(longest) and longest > limit:
             row = int(np.argmax((lengths > limit).fillna(False).to_numpy()))

@@ -370,17 +370,22 @@ class Store:
         rows_rejected: int,
         options: dict[str, Any],
         is_demo: bool = False,
+        pairs_checked: bool = False,
     ) -> tuple[int, int, int]:
         """Store one upload in one transaction; returns (upload_id, rows_new, rows_updated).
 
-        ``rows``: person_key, snapshot_date, sector, network, SCORE_COLUMNS, OUTCOMES; unique
-        on (person_key, snapshot_date). Rows identical to the stored ones are neither new nor
-        updated and keep their original upload.
+        ``rows``: person_key, snapshot_date, sector, network and those of SCORE_COLUMNS and
+        OUTCOMES the upload has (absent ones are stored as NULL); unique on (person_key,
+        snapshot_date). Rows identical to the stored ones are neither new nor updated and
+        keep their original upload. Raises SSIBenchError, storing nothing, when a pair
+        repeats; ``pairs_checked=True`` skips that check for a caller that has just made
+        the pairs unique itself (the API does, to report repeats as rejected rows).
         """
         scores = _frame(rows, ("person_key", "snapshot_date", *SCORE_VALUE_COLUMNS))
+        given = [c for c in OUTCOMES if c in rows.columns]
         has_outcome = (
-            rows[list(OUTCOMES)].notna().any(axis=1)
-            if len(rows) and set(OUTCOMES) <= set(rows.columns)
+            rows[given].notna().any(axis=1)
+            if len(rows) and given
             else pd.Series(False, index=rows.index)
         )
         outcomes = _frame(rows[has_outcome], ("person_key", "snapshot_date", *OUTCOMES))
@@ -405,7 +410,7 @@ class Store:
                 ("outcomes", outcomes, OUTCOME_ALL, OUTCOMES),
             ):
                 cur.register(f"incoming_{table}", frame)
-                if table == "scores":  # outcomes are a subset of the same rows
+                if table == "scores" and not pairs_checked:  # outcomes: a subset of these
                     _refuse_repeated_pairs(cur)
                 changed_sql, replaced_sql, update_sql, insert_sql = _stage_sql(
                     table, columns, values

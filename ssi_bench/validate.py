@@ -97,12 +97,6 @@ def _arrow(series: pd.Series) -> Any:
         return pa.array(values, type=pa.large_string())
 
 
-def _clean(series: pd.Series) -> Any:
-    """Trimmed text with blanks as null (Arrow array)."""
-    trimmed = pc.utf8_trim_whitespace(_arrow(series))
-    return pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, trimmed.type), trimmed)
-
-
 def _numpy_bool(arr: Any) -> np.ndarray[Any, Any]:
     return np.asarray(pc.fill_null(arr, False).to_numpy(zero_copy_only=False), dtype=bool)
 
@@ -257,22 +251,34 @@ def _infer(
     return None, None
 
 
-class _Distinct:
-    """A column's distinct values and which one each row holds.
+class _Column:
+    """One raw text column, dictionary-encoded once; cleaning and parsing run per distinct value.
 
-    Files repeat values heavily (a few dates, scores with two decimals), so parsing the
-    distinct values and spreading the results back is much cheaper than parsing every cell.
+    Files repeat values heavily (a few dates, sectors and teams, scores with two decimals),
+    so trimming, collapsing and parsing the distinct values and spreading the results back
+    by index is much cheaper than working on every cell. ``values`` are the distinct raw
+    values trimmed, blank ones as null (they may repeat: ``"5"`` and ``" 5"``).
     """
 
-    def __init__(self, arr: Any) -> None:
+    def __init__(self, series: pd.Series) -> None:
+        arr = _arrow(series)
         if isinstance(arr, pa.ChunkedArray):
             arr = arr.combine_chunks()
         encoded = pc.dictionary_encode(arr)
-        self.values = encoded.dictionary
-        self.null = _numpy_bool(pc.is_null(encoded.indices))
+        raw = encoded.dictionary
+        trimmed = pc.utf8_trim_whitespace(raw)
+        self.values = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, trimmed.type), trimmed)
+        self._raw = arr
+        self._same = bool(pc.all(pc.fill_null(pc.equal(self.values, raw), False)).as_py())
+        indices = encoded.indices
         self.index = np.asarray(
-            pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False), dtype=np.intp
+            pc.fill_null(indices, 0).to_numpy(zero_copy_only=False), dtype=np.intp
         )
+        blank_value = _numpy_bool(pc.is_null(self.values))
+        self.null = _numpy_bool(pc.is_null(indices))
+        if len(blank_value) and blank_value.any():
+            self.null |= blank_value[self.index]
+        self._text: dict[bool, Any] = {}
 
     def spread(self, per_value: np.ndarray[Any, Any], missing: Any) -> np.ndarray[Any, Any]:
         """Per-row results from per-distinct-value results; ``missing`` for blank cells."""
@@ -285,6 +291,32 @@ class _Distinct:
     def first_row(self, k: int) -> int:
         """Position of the first row holding distinct value ``k``."""
         return int(np.argmax((self.index == k) & ~self.null))
+
+    def text(self, *, collapse: bool = False) -> Any:
+        """The cleaned value of every row (Arrow); ``collapse``: inner whitespace runs as one
+        space. The raw array itself when cleaning changes no value."""
+        if len(self.values) == 0:  # every cell blank
+            return pa.nulls(len(self.index), pa.large_string())
+        if collapse not in self._text:
+            values = _collapse(self.values) if collapse else self.values
+            assert values is not None
+            if self._same and (
+                not collapse
+                or bool(pc.all(pc.fill_null(pc.equal(values, self.values), True)).as_py())
+            ):
+                self._text[collapse] = self._raw
+            else:
+                taken = pc.take(values, pa.array(self.index))
+                self._text[collapse] = _null_unless(pa.array(~self.null), taken)
+        return self._text[collapse]
+
+    def take(self, pos: np.ndarray[Any, Any]) -> Any:
+        """The cleaned values of the rows at ``pos`` (Arrow), for messages."""
+        if len(self.values) == 0:
+            return pa.nulls(len(pos), pa.large_string())
+        return _null_unless(
+            pa.array(~self.null[pos]), pc.take(self.values, pa.array(self.index[pos]))
+        )
 
 
 def _parse_dates(arr: Any, order: DateOrder | None) -> np.ndarray[Any, Any]:
@@ -324,10 +356,11 @@ def validate(read: ReadResult, options: IngestOptions) -> Validated:
 
     Output frame columns: ``person`` (trimmed identifier text), ``snapshot_date``
     (datetime64, midnight), ``sector``, ``network`` (trimmed, inner whitespace collapsed;
-    missing network is NA), then ``fields.METRICS``, ``fields.RANKS``,
-    ``fields.LINKEDIN_AVERAGES``, ``fields.OUTCOMES`` as float (NaN where absent), and
-    ``_line``. ``ssi`` is the precise pillar sum (4 decimals) whenever all four pillars are
-    given. ``rows_read == len(frame) + len(rejects)``.
+    missing network is NA), then those of ``fields.METRICS``, ``fields.RANKS``,
+    ``fields.LINKEDIN_AVERAGES``, ``fields.OUTCOMES`` the file has, as float (NaN where a
+    cell is blank; ``ssi`` is always there), and ``_line``. Columns the file lacks are not
+    carried (the store writes them as NULL). ``ssi`` is the precise pillar sum (4 decimals)
+    whenever all four pillars are given. ``rows_read == len(frame) + len(rejects)``.
 
     Whole-file choices: ``options.person`` / ``sector`` / ``network`` / ``date`` fill blank
     cells or stand in for a missing column (a column's own values win); the day/month order
@@ -353,12 +386,18 @@ def validate(read: ReadResult, options: IngestOptions) -> Validated:
         lines = np.arange(2, n + 2, dtype=np.int64)
     rejects = _Rejects(n)
 
-    def column(name: str) -> Any | None:
-        return _clean(src[name]) if name in src.columns else None
+    columns: dict[str, _Column] = {}
+
+    def column(name: str) -> _Column | None:
+        if name not in src.columns:
+            return None
+        if name not in columns:
+            columns[name] = _Column(src[name])
+        return columns[name]
 
     known_people: list[Any] = []
 
-    def shown(arr: Any) -> Callable[[np.ndarray[Any, Any]], np.ndarray[Any, Any]]:
+    def shown(col: _Column) -> Callable[[np.ndarray[Any, Any]], np.ndarray[Any, Any]]:
         """Raw values of rejected rows for reasons, identifiers masked.
 
         A shifted row can put an e-mail or a name into a number column, so a value that is
@@ -366,7 +405,7 @@ def validate(read: ReadResult, options: IngestOptions) -> Validated:
         """
 
         def values(pos: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-            taken = pc.take(arr, pa.array(pos))
+            taken = col.take(pos)
             if not known_people:
                 known_people.append(pc.unique(person))
             is_person = _numpy_bool(pc.is_in(taken, value_set=known_people[0]))
@@ -386,8 +425,9 @@ def validate(read: ReadResult, options: IngestOptions) -> Validated:
 
     # person ------------------------------------------------------------------------------
     person_col = next((f for f in ("person", *IDENTIFIERS) if f in src.columns), None)
+    person_column = column(person_col) if person_col else None
     person = _filled(
-        column(person_col) if person_col else None,
+        person_column.text() if person_column else None,
         options.person.strip() if options.person and options.person.strip() else None,
         n,
         missing=(
@@ -400,15 +440,15 @@ def validate(read: ReadResult, options: IngestOptions) -> Validated:
     # date --------------------------------------------------------------------------------
     date_order: DateOrder | None = None
     today = np.datetime64(options.today or dt.date.today(), "us")
-    date_arr = column("date")
-    if date_arr is None:
+    date_col = column("date")
+    if date_col is None:
         if options.date is None:
             raise IngestError(
                 "the file has no date column; choose the snapshot date for the whole file"
             )
         dates = np.full(n, np.datetime64(options.date, "us"))
     else:
-        distinct = _Distinct(date_arr)
+        distinct = date_col
         if options.date_order is None:
             inferred, example = _infer(distinct.values, lambda k: int(lines[distinct.first_row(k)]))
             if example is not None:
@@ -427,12 +467,12 @@ def validate(read: ReadResult, options: IngestOptions) -> Validated:
         )
         if date_order is None and not np.isnat(dates).all():
             date_order = "ymd"  # only ISO dates
-        blank = _numpy_bool(pc.is_null(date_arr))
+        blank = date_col.null.copy()
         if options.date is not None:
             dates[blank] = np.datetime64(options.date, "us")
         else:
             rejects.add(blank, "date", "date missing")
-        raw_dates = shown(date_arr)
+        raw_dates = shown(date_col)
         rejects.add(
             np.isnat(dates) & ~blank,
             "date",
@@ -450,14 +490,19 @@ def validate(read: ReadResult, options: IngestOptions) -> Validated:
     )
 
     # sector and network ------------------------------------------------------------------
+    sector_col, network_col = column("sector"), column("network")
     sector = _filled(
-        _collapse(column("sector")),
+        sector_col.text(collapse=True) if sector_col else None,
         _collapse_text(options.sector),
         n,
         missing="the file has no sector column; choose one sector for the whole file",
     )
     rejects.add(_numpy_bool(pc.is_null(sector)), "sector", "sector missing")
-    network = _filled(_collapse(column("network")), _collapse_text(options.network), n)
+    network = _filled(
+        network_col.text(collapse=True) if network_col else None,
+        _collapse_text(options.network),
+        n,
+    )
 
     # numbers -----------------------------------------------------------------------------
     numbers: dict[str, np.ndarray[Any, Any]] = {}
@@ -468,13 +513,12 @@ def validate(read: ReadResult, options: IngestOptions) -> Validated:
         *((a, SSI_MAX if a.endswith("_ssi") else PILLAR_MAX, False) for a in LINKEDIN_AVERAGES),
     ]
     for name, upper, is_rank in limits:
-        arr = column(name)
-        if arr is None:
+        col = column(name)
+        if col is None:
             continue
-        distinct = _Distinct(arr)
-        values = distinct.spread(parse_bounded(distinct.values, rank=is_rank), np.nan)
-        raw = shown(arr)
-        given = ~_numpy_bool(pc.is_null(arr))
+        values = col.spread(parse_bounded(col.values, rank=is_rank), np.nan)
+        raw = shown(col)
+        given = ~col.null
         rejects.add(given & np.isnan(values), name, _quoting(raw, f'{name} "{{}}" is not a number'))
         if is_rank:
             rejects.add(
@@ -487,13 +531,12 @@ def validate(read: ReadResult, options: IngestOptions) -> Validated:
             rejects.add(values > upper, name, _quoting(raw, f"{name} {{}} is above {_fmt(upper)}"))
         numbers[name] = np.round(values, DECIMALS)
     for name in OUTCOMES:
-        arr = column(name)
-        if arr is None:
+        col = column(name)
+        if col is None:
             continue
-        distinct = _Distinct(arr)
-        values = distinct.spread(parse_unbounded(distinct.values, read.decimal), np.nan)
-        raw = shown(arr)
-        given = ~_numpy_bool(pc.is_null(arr))
+        values = col.spread(parse_unbounded(col.values, read.decimal), np.nan)
+        raw = shown(col)
+        given = ~col.null
         rejects.add(given & np.isnan(values), name, _quoting(raw, f'{name} "{{}}" is not a number'))
         rejects.add(values < 0, name, _quoting(raw, f"{name} {{}} is below 0"))
         numbers[name] = values
@@ -505,7 +548,8 @@ def validate(read: ReadResult, options: IngestOptions) -> Validated:
     all_four = count == len(PILLARS)
     pillar_sum = np.round(np.where(all_four, np.nansum(pillars, axis=1), np.nan), DECIMALS)
     ssi = numbers.get("ssi", nan)
-    ssi_raw = shown(column("ssi")) if "ssi" in numbers else None
+    ssi_col = column("ssi")
+    ssi_raw = shown(ssi_col) if ssi_col is not None and "ssi" in numbers else None
     differs = all_four & ~np.isnan(ssi) & (np.abs(ssi - pillar_sum) > SUM_TOLERANCE)
     if ssi_raw is not None:
         rejects.add(
@@ -529,7 +573,8 @@ def validate(read: ReadResult, options: IngestOptions) -> Validated:
     numbers["ssi"] = np.where(all_four, pillar_sum, ssi)
 
     # duplicates --------------------------------------------------------------------------
-    captured = column("captured_at")
+    captured_col = column("captured_at")
+    captured = captured_col.text() if captured_col is not None else None
     _reject_duplicates(rejects, person, dates, captured, lines)
 
     keep = ~rejects.bad
@@ -559,13 +604,15 @@ def _output_frame(
     lines: np.ndarray[Any, Any],
 ) -> pd.DataFrame:
     """The accepted rows, built column-block-wise to avoid copying a million rows twice."""
+    present = [name for name in NUMERIC_OUTPUT if name in numbers]
     kept = int(keep.sum())
-    # One float block, filled row by row of the transposed array: pandas takes it as is.
-    block = np.full((len(NUMERIC_OUTPUT), kept), np.nan)
-    for i, name in enumerate(NUMERIC_OUTPUT):
-        if name in numbers:
-            block[i] = numbers[name][keep]
-    frame = pd.DataFrame(block.T, columns=list(NUMERIC_OUTPUT), copy=False)
+    # One float block of the columns the file has (absent ones are not carried: most
+    # files have none of LinkedIn's averages or the outcomes), filled row by row of the
+    # transposed array so that pandas takes it as is.
+    block = np.empty((len(present), kept))
+    for i, name in enumerate(present):
+        block[i] = numbers[name][keep]
+    frame = pd.DataFrame(block.T, columns=present, copy=False)
     mask_arr = pa.array(keep)
     frame.insert(0, "person", _to_str_series(pc.filter(person, mask_arr)))
     frame.insert(1, "snapshot_date", dates[keep])
@@ -599,7 +646,7 @@ def _filled(arr: Any | None, fill: str | None, n: int, missing: str | None = Non
 
 
 def _collapse(arr: Any | None) -> Any | None:
-    """Inner runs of whitespace as one space (trimmed already by ``_clean``)."""
+    """Inner runs of whitespace as one space (values are trimmed already)."""
     return None if arr is None else pc.replace_substring_regex(arr, r"\s+", " ")
 
 
@@ -626,12 +673,15 @@ def _reject_duplicates(
     ok = ~rejects.bad
     if ok.sum() < 2:
         return
-    key = pc.utf8_lower(person)
+    # The comparison key is made once per distinct person value, then spread back.
+    codes, uniques = pd.factorize(_to_str_series(person))
+    key = pc.utf8_lower(_arrow(pd.Series(uniques, dtype="str")))
     if _numpy_bool(pc.match_substring(key, "/")).any():
         for pattern in (r"^[a-z][a-z0-9+.-]*://", r"^www\.", r"[?#].*$", r"/+$"):
             key = pc.replace_substring_regex(key, pattern, "")
+    unique_codes = pd.factorize(_to_str_series(key))[0].astype(np.int64)
     # One integer per (person, date) pair: hashing integers is far cheaper than string pairs.
-    key_codes = pd.factorize(_to_str_series(key))[0].astype(np.int64)
+    key_codes = np.where(codes >= 0, unique_codes[np.maximum(codes, 0)] if len(uniques) else 0, -1)
     date_codes = pd.factorize(dates)[0].astype(np.int64)
     pair = key_codes * (int(date_codes.max(initial=0)) + 1) + date_codes
     frame = pd.DataFrame({"key": pair, "pos": np.arange(len(dates))})[ok]

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -106,3 +108,147 @@ def test_mostly_valid_rows_with_payloads_either_read_or_raise_ingest_error(rows,
     lines = [sep.join(GOOD_HEADER)]
     lines += [sep.join('"' + c.replace('"', '""') + '"' for c in row) for row in rows]
     _survives(("\n".join(lines) + "\n").encode(), "f.csv")
+
+
+# ------------------------------------------------------------------ the two reading paths
+PLAIN_HEADERS = (
+    "email", "date", "ssi", "brand", "people", "insights", "relationships", "sector",
+    "network", "Team", "industry rank", "meetings", "revenue", "CapturedAt", "colour", "",
+    "Datum", "Branche",
+)  # fmt: skip
+plain_cell = st.one_of(
+    st.sampled_from(
+        (
+            "",
+            " ",
+            "a@x.org",
+            "Jane Doe",
+            "2026-05-03",
+            "03/04/2026",
+            "13/04/26",
+            "20,998",
+            "53 de 100",
+            "Top 5%",
+            "1.234,5",
+            "=1+1",
+            "<b>x</b>",
+            "é",
+            "🙂",
+            "  padded  ",
+            "Two  spaces",
+            "nan",
+            "-1",
+            "x" * 250,
+        )
+    ),
+    st.text(
+        alphabet=st.characters(
+            blacklist_categories=("Cc", "Cs"), blacklist_characters='"\r\n,;\t|'
+        ),
+        max_size=10,
+    ),
+    st.from_regex(r"\d{1,2}([.,]\d{1,3})?", fullmatch=True),
+)
+
+
+@st.composite
+def plain_files(draw: st.DrawFn) -> bytes:
+    """Quote-free delimited text: what the fast path takes, and near misses it must pass on."""
+    sep = draw(st.sampled_from([",", ";", "\t", "|"]))
+    header = draw(st.lists(st.sampled_from(PLAIN_HEADERS), min_size=1, max_size=8))
+    rows = draw(
+        st.lists(
+            st.lists(plain_cell, min_size=len(header), max_size=len(header)),
+            min_size=1,
+            max_size=12,
+        )
+    )
+    if draw(st.booleans()) and rows:  # a ragged or blank line now and then
+        rows[draw(st.integers(0, len(rows) - 1))] = draw(st.lists(plain_cell, max_size=3))
+    break_ = draw(st.sampled_from(["\n", "\r\n"]))
+    text = break_.join(sep.join(c.replace(sep, " ") for c in r) for r in [header, *rows])
+    if draw(st.booleans()):
+        text += break_
+    data = text.encode("utf-8")
+    return (b"\xef\xbb\xbf" + data) if draw(st.booleans()) else data
+
+
+def _outcome(data: bytes) -> tuple[str, object]:
+    try:
+        r = read_bytes(data, "f.csv", settings=SETTINGS)
+    except IngestError as exc:
+        return "refused", str(exc)
+    return "read", r
+
+
+FAST_USED: list[bool] = []
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=plain_files())
+def test_the_plain_fast_path_reads_exactly_what_the_careful_path_reads(data):
+    from ssi_bench import reader
+
+    real = reader._read_plain
+    used: list[bool] = []
+
+    def spy(*args, **kwargs):
+        got = real(*args, **kwargs)
+        used.append(got is not None)
+        return got
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(reader, "_read_plain", spy)
+        fast = _outcome(data)
+        mp.setattr(reader, "_read_plain", lambda *a, **k: None)
+        careful = _outcome(data)
+    FAST_USED.append(bool(used and used[0]))
+    assert fast[0] == careful[0], (fast, careful)
+    if fast[0] == "refused":
+        assert fast[1] == careful[1]
+        return
+    a, b = fast[1], careful[1]
+    pd.testing.assert_frame_equal(a.frame, b.frame)
+    for attr in (
+        "mapping",
+        "ignored_columns",
+        "encoding",
+        "delimiter",
+        "decimal",
+        "layout",
+        "notes",
+    ):
+        assert getattr(a, attr) == getattr(b, attr), attr
+    assert a.notes == b.notes
+
+
+def test_zz_the_fast_path_was_taken_often_enough_to_be_compared():
+    """Runs after the comparison above: a comparison that never took the fast path proves
+    nothing."""
+    if not FAST_USED:
+        pytest.skip("the comparison did not run in this session")
+    assert sum(FAST_USED) >= 0.3 * len(FAST_USED), (sum(FAST_USED), len(FAST_USED))
+
+
+def test_a_benchmark_like_file_takes_the_fast_path_and_reads_like_the_careful_one(monkeypatch):
+    from ssi_bench import reader
+
+    lines = ["email,date,sector,network,brand,people,insights,relationships,ssi"]
+    for i in range(3_000):
+        pillars = [round(5 + (i * k) % 20 + 0.25 * k, 2) for k in (1, 2, 3, 4)]
+        lines.append(
+            f"p{i}@bench.test,2026-0{1 + i % 9}-1{i % 10},Sector {i % 7},Team {i % 11},"
+            + ",".join(map(str, pillars))
+            + f",{round(sum(pillars), 2)}"
+        )
+    data = ("\r\n".join(lines) + "\r\n").encode()
+    calls: list[bool] = []
+    real = reader._read_plain
+    monkeypatch.setattr(reader, "_read_plain", lambda *a, **k: calls.append(1) or real(*a, **k))
+    fast = read_bytes(data, "bench.csv", settings=Settings())
+    assert calls and real(data, "bench.csv", Settings()) is not None
+    monkeypatch.setattr(reader, "_read_plain", lambda *a, **k: None)
+    careful = read_bytes(data, "bench.csv", settings=Settings())
+    pd.testing.assert_frame_equal(fast.frame, careful.frame)
+    assert fast.frame["_line"].tolist() == list(range(2, 3_002))
+    assert fast.frame.loc[2_999, "person"] == "p2999@bench.test"

@@ -330,6 +330,7 @@ def test_mask_keeps_at_most_the_first_character_of_each_part(identifier, masked)
 
 
 def test_output_frame_has_the_documented_columns_and_types():
+    """The numeric columns the file gives, in field order; absent ones are not carried."""
     frame = check(HEADER + "a@x.example,2026-05-03,53,20.998,6.4,10.25,15,S\n").frame
     assert list(frame.columns) == [
         "person",
@@ -337,15 +338,28 @@ def test_output_frame_has_the_documented_columns_and_types():
         "sector",
         "network",
         *fields.METRICS,
-        *fields.RANKS,
-        *fields.LINKEDIN_AVERAGES,
-        *fields.OUTCOMES,
         "_line",
     ]
     assert np.issubdtype(frame["snapshot_date"].dtype, np.datetime64)
-    for name in (*fields.METRICS, *fields.RANKS, *fields.LINKEDIN_AVERAGES, *fields.OUTCOMES):
+    for name in fields.METRICS:
         assert frame[name].dtype == np.float64
     assert frame["network"].isna().all()
+
+
+def test_output_frame_carries_ranks_averages_and_outcomes_only_when_given():
+    text = (
+        "email,date,brand,people,insights,relationships,sector,meetings,network_rank,"
+        "industry_avg_ssi\n"
+        "a@x.example,2026-05-03,20.998,6.4,10.25,15,S,3,5,40.5\n"
+    )
+    frame = check(text).frame
+    assert list(frame.columns) == [
+        "person", "snapshot_date", "sector", "network", *fields.METRICS,
+        "network_rank", "industry_avg_ssi", "meetings", "_line",
+    ]  # fmt: skip
+    assert frame.loc[0, "ssi"] == 52.648  # the pillar sum, no total column needed
+    assert (frame.loc[0, "network_rank"], frame.loc[0, "industry_avg_ssi"]) == (5.0, 40.5)
+    assert frame.loc[0, "meetings"] == 3.0
 
 
 def test_real_wesleyzilva_row_with_brand_51_is_rejected():
