@@ -19,10 +19,13 @@ import stat
 import time
 import unicodedata
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ssi_bench.config import Settings
 from ssi_bench.errors import SSIBenchError
@@ -187,14 +190,34 @@ def person_keys(secret: bytes, identifiers: pd.Series) -> pd.Series:
     twenty thousand people cost twenty thousand HMACs. Raises SSIBenchError when any value is
     missing or empty.
     """
+    codes, keys = person_key_codes(secret, identifiers)
+    return key_column(codes, keys, identifiers.index)
+
+
+def key_column(codes: np.ndarray[Any, Any], keys: Any, index: pd.Index) -> pd.Series:
+    """The ``person_key`` column (``str`` dtype) from :func:`person_key_codes` output."""
+    column = pc.take(keys, pa.array(codes))
+    values = column.to_pandas(types_mapper=_STR.get).array  # .array: no alignment on index
+    return pd.Series(values, index=index, name="person_key")
+
+
+_STR = {pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan)}
+
+
+def person_key_codes(secret: bytes, identifiers: pd.Series) -> tuple[np.ndarray[Any, Any], Any]:
+    """(code of each row, distinct keys as an Arrow array): row *i*'s key is
+    ``keys[codes[i]]``; two spellings of one person (``Jane@X.org``, ``jane@x.org``) share
+    one code. Raises SSIBenchError when any value is missing or empty.
+    """
     codes, uniques = pd.factorize(identifiers, use_na_sentinel=True)
     if (codes < 0).any():
         raise SSIBenchError("A person identifier is missing.")
     base = hmac.new(secret, digestmod=hashlib.sha256)
-    keys = np.empty(len(uniques), dtype=object)
+    hashed = np.empty(len(uniques), dtype=object)
     for i, value in enumerate(uniques):
         h = base.copy()  # reuses the keyed inner/outer state instead of re-deriving it
         text = value if isinstance(value, str) else str(value)  # e.g. numeric employee ids
         h.update(normalise_identifier(text).encode("utf-8"))
-        keys[i] = h.hexdigest()[:KEY_HEX_CHARS]
-    return pd.Series(keys[codes], index=identifiers.index, dtype="str", name="person_key")
+        hashed[i] = h.hexdigest()[:KEY_HEX_CHARS]
+    key_codes, keys = pd.factorize(hashed)
+    return key_codes[codes], pa.array(keys, type=pa.large_string())

@@ -610,4 +610,11 @@ def _frame(rows: pd.DataFrame, columns: tuple[str, ...]) -> pa.Table:
         else:
             numbers = pd.to_numeric(rows[c], errors="coerce").astype("float64")
             arrays.append(pa.Array.from_pandas(numbers))
-    return pa.table(arrays, names=list(columns))
+    table = pa.table(arrays, names=list(columns))
+    # DuckDB scans a registered Arrow table one record batch per thread: one batch of a
+    # million rows is scanned and inserted by one thread (0.88 s against 0.55 s in batches).
+    return pa.Table.from_batches(table.to_batches(max_chunksize=_BATCH_ROWS), table.schema)
+
+
+#: Rows per Arrow record batch handed to DuckDB (two of its row groups).
+_BATCH_ROWS = 2 * 122_880

@@ -165,10 +165,10 @@ def plain_files(draw: st.DrawFn) -> bytes:
     )
     if draw(st.booleans()) and rows:  # a ragged or blank line now and then
         rows[draw(st.integers(0, len(rows) - 1))] = draw(st.lists(plain_cell, max_size=3))
-    break_ = draw(st.sampled_from(["\n", "\r\n"]))
+    break_ = draw(st.sampled_from(["\n", "\r\n", "\r"]))
     text = break_.join(sep.join(c.replace(sep, " ") for c in r) for r in [header, *rows])
     if draw(st.booleans()):
-        text += break_
+        text += draw(st.sampled_from([break_, break_ * 2, "\r\r\n", " \n"]))
     data = text.encode("utf-8")
     return (b"\xef\xbb\xbf" + data) if draw(st.booleans()) else data
 
