@@ -110,8 +110,15 @@ def _text_values(arr: Any) -> np.ndarray[Any, Any]:
 
 
 def _to_str_series(arr: Any) -> pd.Series:
-    series = arr.to_pandas()
+    """An Arrow string array as a pandas ``str`` series, without a copy where possible."""
+    series = arr.to_pandas(types_mapper=_STR_TYPES.get)
     return series if str(series.dtype) == "str" else series.astype("str")
+
+
+_STR_TYPES = {
+    pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan),
+    pa.string(): pd.StringDtype("pyarrow", na_value=np.nan),
+}
 
 
 def _null_unless(mask_arr: Any, arr: Any) -> Any:
@@ -544,10 +551,14 @@ def validate(read: ReadResult, options: IngestOptions) -> Validated:
 
     # total versus pillars ----------------------------------------------------------------
     nan = np.full(n, np.nan)
-    pillars = np.column_stack([numbers.get(p, nan) for p in PILLARS]) if n else np.empty((0, 4))
-    count = (~np.isnan(pillars)).sum(axis=1)
+    count = np.zeros(n, dtype=np.int64)
+    total = np.zeros(n)
+    for p in PILLARS:
+        if p in numbers:
+            count += ~np.isnan(numbers[p])
+            total += numbers[p]  # NaN unless all four are given
     all_four = count == len(PILLARS)
-    pillar_sum = np.round(np.where(all_four, np.nansum(pillars, axis=1), np.nan), DECIMALS)
+    pillar_sum = np.round(np.where(all_four, total, np.nan), DECIMALS)
     ssi = numbers.get("ssi", nan)
     ssi_col = column("ssi")
     ssi_raw = shown(ssi_col) if ssi_col is not None and "ssi" in numbers else None
@@ -606,20 +617,26 @@ def _output_frame(
 ) -> pd.DataFrame:
     """The accepted rows, built column-block-wise to avoid copying a million rows twice."""
     present = [name for name in NUMERIC_OUTPUT if name in numbers]
-    kept = int(keep.sum())
+    every = bool(keep.all())  # a clean file: nothing to filter, nothing to copy
+
+    def kept(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        return values if every else values[keep]
+
+    def kept_text(values: Any) -> pd.Series:
+        return _to_str_series(values if every else pc.filter(values, pa.array(keep)))
+
     # One float block of the columns the file has (absent ones are not carried: most
     # files have none of LinkedIn's averages or the outcomes), filled row by row of the
     # transposed array so that pandas takes it as is.
-    block = np.empty((len(present), kept))
+    block = np.empty((len(present), int(keep.sum())))
     for i, name in enumerate(present):
-        block[i] = numbers[name][keep]
+        block[i] = kept(numbers[name])
     frame = pd.DataFrame(block.T, columns=present, copy=False)
-    mask_arr = pa.array(keep)
-    frame.insert(0, "person", _to_str_series(pc.filter(person, mask_arr)))
-    frame.insert(1, "snapshot_date", dates[keep])
-    frame.insert(2, "sector", _to_str_series(pc.filter(sector, mask_arr)))
-    frame.insert(3, "network", _to_str_series(pc.filter(network, mask_arr)))
-    frame["_line"] = lines[keep]
+    frame.insert(0, "person", kept_text(person))
+    frame.insert(1, "snapshot_date", kept(dates))
+    frame.insert(2, "sector", kept_text(sector))
+    frame.insert(3, "network", kept_text(network))
+    frame["_line"] = kept(lines)
     return frame
 
 
