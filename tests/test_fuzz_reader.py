@@ -252,3 +252,29 @@ def test_a_benchmark_like_file_takes_the_fast_path_and_reads_like_the_careful_on
     pd.testing.assert_frame_equal(fast.frame, careful.frame)
     assert fast.frame["_line"].tolist() == list(range(2, 3_002))
     assert fast.frame.loc[2_999, "person"] == "p2999@bench.test"
+
+
+def test_a_plain_file_turning_cp1252_after_the_sniffed_start_is_read_as_cp1252():
+    """The fast path only sees the start decoded; Arrow's UTF-8 check on every cell hands a
+    file with a Windows-1252 byte far down to the careful path, which decodes it whole."""
+    from ssi_bench import reader
+
+    rows = [f"p{i}@x.org,2026-05-03,Sector {i % 3},{i % 90}" for i in range(20_000)]
+    data = ("email,date,sector,ssi\n" + "\n".join(rows) + "\n").encode()
+    data += "z@x.org,2026-05-03,Café,50\n".encode("cp1252")
+    assert b"\xe9" in data[300_000:]
+    assert reader._read_plain(data, "f.csv", SETTINGS_BIG) is None
+    r = read_bytes(data, "f.csv", settings=SETTINGS_BIG)
+    assert r.encoding == "cp1252"
+    assert r.frame["sector"].iloc[-1] == "Café"
+    assert r.frame["_line"].iloc[-1] == 20_002
+
+
+def test_a_nul_byte_far_down_a_plain_file_is_refused_as_binary():
+    rows = [f"p{i}@x.org,2026-05-03,S,{i % 90}" for i in range(20_000)]
+    data = ("email,date,sector,ssi\n" + "\n".join(rows) + "\nz@x.org,2026-05-03,S\x00,5\n").encode()
+    with pytest.raises(IngestError, match="binary"):
+        read_bytes(data, "f.csv", settings=SETTINGS_BIG)
+
+
+SETTINGS_BIG = Settings(max_rows=100_000)
