@@ -153,7 +153,8 @@ plain_cell = st.one_of(
 
 @st.composite
 def plain_files(draw: st.DrawFn) -> bytes:
-    """Quote-free delimited text: what the fast path takes, and near misses it must pass on."""
+    """Delimited text, quoted or not: what the fast path takes, and near misses (quoted line
+    breaks, unclosed or stray quotes, blank lines, ragged rows) it must pass on."""
     sep = draw(st.sampled_from([",", ";", "\t", "|"]))
     header = draw(st.lists(st.sampled_from(PLAIN_HEADERS), min_size=1, max_size=8))
     rows = draw(
@@ -166,7 +167,19 @@ def plain_files(draw: st.DrawFn) -> bytes:
     if draw(st.booleans()) and rows:  # a ragged or blank line now and then
         rows[draw(st.integers(0, len(rows) - 1))] = draw(st.lists(plain_cell, max_size=3))
     break_ = draw(st.sampled_from(["\n", "\r\n", "\r"]))
-    text = break_.join(sep.join(c.replace(sep, " ") for c in r) for r in [header, *rows])
+    quoting = draw(st.sampled_from(["none", "none", "some", "malformed"]))
+
+    def cell(c: str, r: int, k: int) -> str:
+        if quoting == "none" or (r + k) % 3:
+            return c.replace(sep, " ")
+        if quoting == "some":  # properly quoted, with separators, doubled quotes, breaks
+            extra = draw(st.sampled_from(["", "", sep, sep, '""', " ", "\n", "\r", "\r\n"]))
+            return '"' + c.replace('"', '""') + extra + '"'
+        return draw(st.sampled_from([f'"{c}"x', f' "{c}"', f'x"{c}"', f'"{c}', '"', f'"{c}" ']))
+
+    text = break_.join(
+        sep.join(cell(c, r, k) for k, c in enumerate(row)) for r, row in enumerate([header, *rows])
+    )
     if draw(st.booleans()):
         text += draw(st.sampled_from([break_, break_ * 2, "\r\r\n", " \n"]))
     data = text.encode("utf-8")
@@ -184,7 +197,7 @@ def _outcome(data: bytes) -> tuple[str, object]:
 FAST_USED: list[bool] = []
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=plain_files())
 def test_the_plain_fast_path_reads_exactly_what_the_careful_path_reads(data):
     from ssi_bench import reader
