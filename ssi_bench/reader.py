@@ -176,7 +176,6 @@ def _read_plain(data: bytes, file_name: str, settings: Settings) -> ReadResult |
         encoding="utf-8-sig" if start else "utf-8",
         delimiter=sep,
         settings=settings,
-        lengths_checked=False,
         notes=[f"separator {_SEP_NAMES[sep]}"],
         unit="line",
     )
@@ -311,7 +310,7 @@ def _read_text(text: str, encoding: str, settings: Settings) -> ReadResult:
         # fast Arrow parser can be used. A ragged row makes it fail: fall back to C.
         table = _parse_arrow(raw, sep, width)
     if table is None:
-        table = _parse_c(text, sep, width)
+        table = _parse_c(raw, sep, width)
     lines = np.arange(1, len(table) + 1, dtype=np.int64)
     if quoted:
         lines = _line_numbers_with_embedded_newlines(table)
@@ -319,10 +318,7 @@ def _read_text(text: str, encoding: str, settings: Settings) -> ReadResult:
     if table.shape[1] > width and bool(table[width].notna().any()):
         # Rows wider than the header were cut one column past it; count their cells.
         wide_rows = _wide_row_cells(text, sep, width)
-    if not quoted and _longest_line(raw) <= settings.max_field_chars:
-        checked_lengths = True  # no cell can be longer than the line holding it
-    else:
-        checked_lengths = False
+    del raw
     notes = [f"separator {_SEP_NAMES[sep]}"]
     return _finish(
         table,
@@ -330,7 +326,6 @@ def _read_text(text: str, encoding: str, settings: Settings) -> ReadResult:
         encoding=encoding,
         delimiter=sep,
         settings=settings,
-        lengths_checked=checked_lengths,
         notes=notes,
         unit="line",
         wide_rows=wide_rows,
@@ -424,7 +419,7 @@ def _parse_arrow(raw: bytes, sep: str, width: int) -> pd.DataFrame | None:
         return None
 
 
-def _parse_c(text: str, sep: str, width: int) -> pd.DataFrame:
+def _parse_c(raw: bytes, sep: str, width: int) -> pd.DataFrame:
     """Parse with pandas' C engine, keeping blank lines as empty rows (for line numbers).
 
     Rows are cut one column past the header's ``width``: a non-empty cell there marks a
@@ -434,7 +429,8 @@ def _parse_c(text: str, sep: str, width: int) -> pd.DataFrame:
 
     def parse(columns: int, *, cut: bool) -> pd.DataFrame:
         return pd.read_csv(
-            io.StringIO(text),
+            io.BytesIO(raw),  # bytes: a StringIO would hold the text at 4 bytes a character
+            encoding="utf-8",
             sep=sep,
             header=None,
             names=list(range(columns)),
@@ -479,15 +475,6 @@ def _line_numbers_with_embedded_newlines(table: pd.DataFrame) -> np.ndarray[Any,
     return np.arange(1, len(table) + 1, dtype=np.int64) + shift
 
 
-def _longest_line(raw: bytes) -> int:
-    """Length in bytes of the longest line (an upper bound on its length in characters)."""
-    if not raw:
-        return 0
-    breaks = np.flatnonzero(np.frombuffer(raw, dtype=np.uint8) == 10)
-    bounds = np.concatenate(([-1], breaks, [len(raw)]))
-    return int(np.diff(bounds).max()) - 1
-
-
 # --------------------------------------------------------------------------- xlsx
 def _read_xlsx(data: bytes, settings: Settings) -> ReadResult:
     try:
@@ -504,7 +491,6 @@ def _read_xlsx(data: bytes, settings: Settings) -> ReadResult:
         encoding="xlsx",
         delimiter=None,
         settings=settings,
-        lengths_checked=False,
         notes=["first sheet of the workbook"],
         unit="row",
     )
@@ -518,7 +504,6 @@ def _finish(
     encoding: str,
     delimiter: str | None,
     settings: Settings,
-    lengths_checked: bool,
     notes: list[str],
     unit: str,
     wide_rows: dict[int, int] | None = None,
@@ -550,8 +535,8 @@ def _finish(
     body_lines = lines[1:]
     header_width = max((i + 1 for i, h in enumerate(header) if h), default=0)
 
-    if not lengths_checked:
-        _check_lengths(table, lines, header, settings.max_field_chars, unit)
+    # Per column, from Arrow's byte lengths first (cheap).
+    _check_lengths(table, lines, header, settings.max_field_chars, unit)
 
     mapping: dict[str, str] = {}
     columns: dict[str, Any] = {}
