@@ -195,22 +195,17 @@ def test_eight_readers_see_exactly_the_data_version_they_read_during_writes(tmp_
     )
 
 
-@pytest.mark.timeout(60)
-def test_writes_from_many_threads_are_serialised_and_none_is_lost(tmp_path: Path):
-    """Eight threads uploading at once: every upload lands whole, ids and versions unique."""
-    bench = Bench.open(tmp_path / "bench.duckdb", Settings(secret=TEST_SECRET))
-    rng = random.Random(3)
-    files = [
-        csv_bytes([snapshot(rng, i, BASE_DAY + dt.timedelta(days=t)) for i in range(40)])
-        for t in range(8)
-    ]
+def upload_at_once(
+    bench: Bench, files: list[bytes], prefix: str
+) -> tuple[list[Any], list[BaseException]]:
+    """One thread per file, all uploading at once; (results, errors) when all are done."""
     results: list[Any] = []
     errors: list[BaseException] = []
     lock = threading.Lock()
 
     def upload(data: bytes, n: int) -> None:
         try:
-            r = bench.ingest(data, f"t{n}.csv", OPTIONS)
+            r = bench.ingest(data, f"{prefix}{n}.csv", OPTIONS)
             with lock:
                 results.append(r)
         except BaseException as exc:
@@ -222,6 +217,19 @@ def test_writes_from_many_threads_are_serialised_and_none_is_lost(tmp_path: Path
         t.start()
     for t in threads:
         t.join(timeout=50)
+    return results, errors
+
+
+@pytest.mark.timeout(60)
+def test_writes_from_many_threads_are_serialised_and_none_is_lost(tmp_path: Path):
+    """Eight threads uploading at once: every upload lands whole, ids and versions unique."""
+    bench = Bench.open(tmp_path / "bench.duckdb", Settings(secret=TEST_SECRET))
+    rng = random.Random(3)
+    files = [
+        csv_bytes([snapshot(rng, i, BASE_DAY + dt.timedelta(days=t)) for i in range(40)])
+        for t in range(8)
+    ]
+    results, errors = upload_at_once(bench, files, "t")
     try:
         assert errors == []
         assert sorted(r.upload_id for r in results) == list(range(1, 9))
@@ -251,24 +259,7 @@ def test_threads_uploading_the_same_people_and_dates_leave_one_row_per_pair(tmp_
         for r in rows:
             r["brand"] = 5 + t  # each file's scores differ from every other file's
         files.append(csv_bytes(rows))
-    results: dict[int, Any] = {}
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def upload(n: int) -> None:
-        try:
-            r = bench.ingest(files[n], f"same{n}.csv", OPTIONS)
-            with lock:
-                results[n] = r
-        except BaseException as exc:
-            with lock:
-                errors.append(exc)
-
-    threads = [threading.Thread(target=upload, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=50)
+    results, errors = upload_at_once(bench, files, "same")
     try:
         assert errors == []
         with bench.store.cursor() as cur:
@@ -279,9 +270,9 @@ def test_threads_uploading_the_same_people_and_dates_leave_one_row_per_pair(tmp_
             writers = {r[0] for r in found}
             kept = cur.execute("SELECT count(*) FROM scores_replaced").fetchone()[0]
         assert pairs == distinct == 120
-        last = max(results.values(), key=lambda r: r.upload_id)
+        last = max(results, key=lambda r: r.upload_id)
         assert writers == {last.upload_id}  # every score differs, so the last upload wrote all
-        assert sum(r.rows_new for r in results.values()) == 120
-        assert kept == sum(r.rows_updated for r in results.values()) == 7 * 120
+        assert sum(r.rows_new for r in results) == 120
+        assert kept == sum(r.rows_updated for r in results) == 7 * 120
     finally:
         bench.close()
