@@ -11,6 +11,7 @@ array per (cohort, metric), built on first use; after that a rank is two binary 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -75,11 +76,25 @@ def top_percent(rc: RankCounts) -> float:
 
 
 def quantiles(sorted_values: np.ndarray) -> dict[str, float]:
-    """p10, p25, p50, p75, p90 by linear interpolation. Raises ValueError when empty."""
-    if len(sorted_values) == 0:
+    """p10, p25, p50, p75, p90 of an ascending array by linear interpolation.
+
+    DuckDB's ``quantile_cont`` formula: position (n − 1)·q, the value there, or between
+    its two neighbours ``lo + (pos − floor(pos))·(hi − lo)``. Straight on the sorted array
+    (np.quantile would partition it again: 60 µs a call, 0.8 s for a page of 5,000
+    networks). Raises ValueError when empty.
+    """
+    n = len(sorted_values)
+    if n == 0:
         raise ValueError("no values")
-    got = np.quantile(sorted_values, [q for _, q in QUANTILES], method="linear")
-    return {name: float(v) for (name, _), v in zip(QUANTILES, got, strict=True)}
+    out: dict[str, float] = {}
+    for name, q in QUANTILES:
+        pos = (n - 1) * q
+        below, above = math.floor(pos), math.ceil(pos)
+        lo = float(sorted_values[below])
+        out[name] = (
+            lo if below == above else lo + (pos - below) * (float(sorted_values[above]) - lo)
+        )
+    return out
 
 
 class CohortIndex:
@@ -96,6 +111,7 @@ class CohortIndex:
         }
         self._groups: dict[str, dict[str, np.ndarray]] = {}
         self._columns: dict[str, np.ndarray] | None = None
+        self._metrics: dict[str, np.ndarray] = {}
         #: Results derived from this index (e.g. gated quantiles), memoised by the caller
         #: under its own keys. They live and die with the index, which is itself keyed by
         #: the data version, so they can never outlive the data they were computed from.
@@ -124,7 +140,7 @@ class CohortIndex:
             found = self._arrays.get(key)
         if found is not None:
             return found
-        column = self._frame[metric].to_numpy(dtype=np.float64, na_value=np.nan)
+        column = self._metric(metric)
         if kind == "all":
             picked = column
         else:
@@ -135,6 +151,18 @@ class CohortIndex:
         with self._lock:
             self._arrays[key] = arr
         return arr
+
+    def _metric(self, metric: str) -> np.ndarray:
+        """The float64 column of ``metric`` (NaN where missing), converted once: a page
+        listing 5,000 networks asks for it 25,000 times."""
+        with self._lock:
+            found = self._metrics.get(metric)
+        if found is None:
+            found = self._frame[metric].to_numpy(dtype=np.float64, na_value=np.nan)
+            found.setflags(write=False)
+            with self._lock:
+                self._metrics[metric] = found
+        return found
 
     def _column_arrays(self) -> dict[str, np.ndarray]:
         """One numpy array per column (datetimes as Timestamps), built once: reading a row

@@ -240,7 +240,9 @@ def test_zz_the_fast_path_was_taken_often_enough_to_be_compared():
     nothing."""
     if not FAST_USED:
         pytest.skip("the comparison did not run in this session")
-    assert sum(FAST_USED) >= 0.3 * len(FAST_USED), (sum(FAST_USED), len(FAST_USED))
+    # About 40 % of the generated files qualify; a comparison run that took the fast path
+    # for a few dozen files only would prove little.
+    assert sum(FAST_USED) >= 100, (sum(FAST_USED), len(FAST_USED))
 
 
 def test_a_benchmark_like_file_takes_the_fast_path_and_reads_like_the_careful_one(monkeypatch):
