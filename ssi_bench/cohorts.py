@@ -227,7 +227,7 @@ def sector_values_at(
     ``rows``: person_key, snapshot_date, sector, value (any order), holding every row in
     the span of every person who could be in those cohorts
     (``Store.sector_span``). As in ``Store.members``, a person counts on ``day`` with their
-    latest row with day − lookback_days < date ≤ day, taken whole (``arg_max_null``): a
+    latest row with day − lookback_days ≤ date ≤ day, taken whole (``arg_max_null``): a
     missing sector or value on that row leaves them out; found by one binary search per
     person.
     """
@@ -264,7 +264,7 @@ def sector_values_at(
             return np.zeros(len(people), dtype=np.int64), np.zeros(len(people), dtype=bool)
         pos = np.searchsorted(k, people * (1 << 32) + day, side="right") - 1
         safe = np.maximum(pos, 0)
-        ok = (pos >= 0) & (c[safe] == people) & (d[safe] > day - lookback_days)
+        ok = (pos >= 0) & (c[safe] == people) & (d[safe] >= day - lookback_days)
         return where[safe], ok
 
     for day in sorted({d for d, _ in wanted}):

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from ssi_bench import release_store
 from ssi_bench.errors import DatabaseBusyError, NotFoundError, SSIBenchError
 from ssi_bench.fields import LINKEDIN_AVERAGES, METRICS, OUTCOMES, RANKS, SCORE_COLUMNS
 from ssi_bench.model import UploadInfo
@@ -100,6 +101,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             f"ALTER TABLE {table}_unkeyed RENAME TO {table}",
         )
     ),
+    # 3: the release — the published figures every non-personal surface reads.
+    release_store.MIGRATION,
 )
 
 _SCHEMA_VERSION_SQL = """
@@ -164,7 +167,7 @@ _MEMBERS_SQL = f"""
 SELECT person_key, max(snapshot_date) AS snapshot_date,
        {", ".join(f"arg_max_null({c}, snapshot_date) AS {c}" for c in MEMBER_COLUMNS[2:])}
 FROM scores
-WHERE snapshot_date > $start AND snapshot_date <= $as_of
+WHERE snapshot_date >= $start AND snapshot_date <= $as_of
 GROUP BY person_key
 """
 _OUTCOME_MEMBERS_SQL = f"""
@@ -172,7 +175,7 @@ WITH m AS ({_MEMBERS_SQL}),
 o AS (
     SELECT person_key,
            {", ".join(f"arg_max_null({c}, snapshot_date) AS {c}" for c in OUTCOMES)}
-    FROM outcomes WHERE snapshot_date > $start AND snapshot_date <= $as_of
+    FROM outcomes WHERE snapshot_date >= $start AND snapshot_date <= $as_of
     GROUP BY person_key
 )
 SELECT m.person_key, m.sector, m.network, {_cols(METRICS, "m.")}, {_cols(OUTCOMES, "o.")}
@@ -186,22 +189,22 @@ SELECT {_cols(MEMBER_COLUMNS)} FROM scores WHERE person_key = $key ORDER BY snap
 _SECTOR_SPAN_SQL = """
 WITH candidates AS (
     SELECT DISTINCT person_key FROM scores
-    WHERE snapshot_date > $start AND snapshot_date <= $end
+    WHERE snapshot_date >= $start AND snapshot_date <= $end
       AND sector IN (SELECT sector FROM scores WHERE person_key = $key AND sector IS NOT NULL)
 )
 SELECT s.person_key, s.snapshot_date, s.sector, s.{metric} AS value
 FROM scores s SEMI JOIN candidates c USING (person_key)
-WHERE s.snapshot_date > $start AND s.snapshot_date <= $end
+WHERE s.snapshot_date >= $start AND s.snapshot_date <= $end
 """
 #: The same for one named sector or network (column chosen from a fixed pair).
 _COHORT_SPAN_SQL = """
 WITH candidates AS (
     SELECT DISTINCT person_key FROM scores
-    WHERE snapshot_date > $start AND snapshot_date <= $end AND {kind} = $name
+    WHERE snapshot_date >= $start AND snapshot_date <= $end AND {kind} = $name
 )
 SELECT s.person_key, s.snapshot_date, s.{kind} AS sector, s.{metric} AS value
 FROM scores s SEMI JOIN candidates c USING (person_key)
-WHERE s.snapshot_date > $start AND s.snapshot_date <= $end
+WHERE s.snapshot_date >= $start AND s.snapshot_date <= $end
 """
 _UPLOADS_SQL = """
 SELECT u.upload_id, u.uploaded_at, u.file_name, u.file_sha256, u.rows_read, u.rows_accepted,
@@ -511,9 +514,10 @@ class Store:
         return out
 
     def members(self, as_of: dt.date, lookback_days: int) -> pd.DataFrame:
-        """Each person's latest snapshot with as_of − lookback_days < date ≤ as_of.
+        """Each person's latest snapshot with as_of − lookback_days ≤ date ≤ as_of.
 
-        A 90-day window thus holds as_of and the 89 days before it.
+        A 90-day window thus holds as_of and the 90 days before it: a snapshot exactly 90
+        days old still counts (what the README promises).
         """
         params = {"as_of": as_of, "start": as_of - dt.timedelta(days=lookback_days)}
         with self.cursor() as cur:

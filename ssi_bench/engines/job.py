@@ -60,26 +60,39 @@ def _members(lookback_days: int) -> str:
 
 
 def histogram_sql(lookback_days: int) -> str:
-    """The histogram job over ``snapshots`` (see the module docstring for its output)."""
-    longs = "\n    UNION ALL\n    ".join(
-        f"SELECT pub_date, sector, network, '{m}' AS metric, {m} AS value "
-        f"FROM members WHERE {m} IS NOT NULL"
-        for m in METRICS
-    )
+    """The histogram job over ``snapshots`` (see the module docstring for its output).
+
+    Every CTE is referenced once, and the three cohort kinds come from one GROUPING SETS
+    aggregation: DuckDB 1.5.6 hangs (no CPU, forever) when a materialised CTE feeds several
+    branches of a UNION ALL, and Spark has no ``NOT MATERIALIZED`` to opt out with.
+    """
+    metrics = ", ".join(f"('{m}')" for m in METRICS)
+    pick = " ".join(f"WHEN '{m}' THEN m.{m}" for m in METRICS)
     return (
         _members(lookback_days)
         + f""",
 long AS (
-    {longs}
+    SELECT m.pub_date, m.sector, m.network, x.metric, CASE x.metric {pick} END AS value
+    FROM members m CROSS JOIN (VALUES {metrics}) AS x(metric)
+),
+grouped AS (
+    SELECT pub_date, sector, network, metric, value, COUNT(*) AS n,
+           GROUPING(sector) AS no_sector, GROUPING(network) AS no_network
+    FROM long
+    WHERE value IS NOT NULL
+    GROUP BY GROUPING SETS (
+        (pub_date, metric, value),
+        (pub_date, sector, metric, value),
+        (pub_date, network, metric, value)
+    )
 )
-SELECT pub_date, 'all' AS kind, CAST(NULL AS STRING) AS name, metric, value, COUNT(*) AS n
-FROM long GROUP BY pub_date, metric, value
-UNION ALL
-SELECT pub_date, 'sector' AS kind, sector AS name, metric, value, COUNT(*) AS n
-FROM long WHERE sector IS NOT NULL GROUP BY pub_date, sector, metric, value
-UNION ALL
-SELECT pub_date, 'network' AS kind, network AS name, metric, value, COUNT(*) AS n
-FROM long WHERE network IS NOT NULL GROUP BY pub_date, network, metric, value
+SELECT pub_date,
+       CASE WHEN no_sector = 0 THEN 'sector' WHEN no_network = 0 THEN 'network' ELSE 'all' END
+           AS kind,
+       CASE WHEN no_sector = 0 THEN sector WHEN no_network = 0 THEN network END AS name,
+       metric, value, n
+FROM grouped
+WHERE (no_sector = 1 OR sector IS NOT NULL) AND (no_network = 1 OR network IS NOT NULL)
 """
     )
 
