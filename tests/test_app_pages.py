@@ -22,6 +22,7 @@ from ssi_bench.web.admin import NO_PASSWORD_NOTICE
 from ssi_bench.web.data import share_ids
 from ssi_bench.web.format import safe_md, share_higher_words, standing_sentence
 from ssi_bench.web.shared_view import SHARE_INVALID
+from ssi_bench.web.sharing import share_link
 from ssi_bench.web.state import get_bench
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -625,6 +626,26 @@ def test_safe_md_escapes_markdown_html_latex_and_directives():
         assert re.sub(r"\\(.)", r"\1", escaped) == name.replace("\n", " ")
         for ch in "<>[]()$*#:=":
             assert f"{ch}" not in re.sub(r"\\.", "", escaped)
+
+
+@pytest.mark.parametrize(
+    ("browser_url", "expected"),
+    [
+        ("http://127.0.0.1:8501/My_benchmark", "http://127.0.0.1:8501/?share=tok"),
+        ("http://127.0.0.1:8501/Networks/", "http://127.0.0.1:8501/?share=tok"),
+        ("https://bench.example/ssi/Trends", "https://bench.example/ssi/?share=tok"),
+        ("https://bench.example/ssi/", "https://bench.example/ssi/?share=tok"),
+    ],
+)
+def test_a_share_link_made_on_any_page_points_at_the_app_root(monkeypatch, browser_url, expected):
+    """The page slug (pages/N_Name.py → "Name") is cut from the URL the browser shows, so the
+    link opens the shared view from the app's root, under any path prefix."""
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(st, "context", SimpleNamespace(url=browser_url))
+    assert share_link("tok") == expected
+    monkeypatch.setattr(st, "context", SimpleNamespace(url=None))
+    assert share_link("tok") == "?share=tok"
 
 
 def test_standing_sentence_says_it_both_ways():

@@ -15,7 +15,7 @@ import streamlit as st
 from ssi_bench.errors import SSIBenchError
 from ssi_bench.web.state import get_bench, show_error
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # ssi_bench/web/sharing.py → the repository
 PAGES_DIR = ROOT / "pages"
 
 
