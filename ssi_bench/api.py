@@ -36,8 +36,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ssi_bench import export, privacy, share
-from ssi_bench.cohorts import CohortIndex, quantiles, rank_counts, sector_values_at
+from ssi_bench import export, release, release_store, share, standings, trends
+from ssi_bench import outcomes as outcome_stats
+from ssi_bench.cohorts import CohortIndex, quantiles
 from ssi_bench.config import Settings
 from ssi_bench.errors import IngestError, NotFoundError, SSIBenchError
 from ssi_bench.fields import LINKEDIN_AVERAGES, METRICS, OUTCOMES, PILLARS, RANKS
@@ -58,6 +59,7 @@ from ssi_bench.model import (
     UploadInfo,
     Validated,
 )
+from ssi_bench.release import Release, Snap
 from ssi_bench.pseudonym import key_column, load_secret, person_key, person_key_codes
 from ssi_bench.reader import read_bytes
 from ssi_bench.store import Store
@@ -70,14 +72,6 @@ INDEX_CACHE_SIZE = 128
 #: ... and how many people they may hold together (an index costs roughly 1 KB per person
 #: in RAM): at 10 million snapshot rows (~200,000 people) that is about 6 as-of dates.
 INDEX_CACHE_PEOPLE = 1_200_000
-#: Cohort trends show at most this many of the latest snapshot dates.
-TREND_MAX_DATES = 104
-#: A fall of this many points between two snapshots is highlighted on Trends.
-DROP_POINTS = 5.0
-
-_SNAPSHOT_DATES_SQL = """
-SELECT DISTINCT snapshot_date FROM scores ORDER BY snapshot_date DESC LIMIT $limit
-"""
 _PERSON_EXISTS_SQL = "SELECT count(*) FROM scores WHERE person_key = $key"
 
 
@@ -119,6 +113,9 @@ class Bench:
         self._indexes: OrderedDict[tuple[int, dt.date, int], CohortIndex] = OrderedDict()
         #: (data version, latest snapshot date): the latest date without a table scan.
         self._latest: tuple[int, dt.date | None] | None = None
+        self._release_lock = threading.Lock()
+        self._release: Release | None = None
+        self._outcome_cache: tuple[Release, list[OutcomeResult]] | None = None
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -402,15 +399,105 @@ class Bench:
             raise NotFoundError("No scores were uploaded under that identifier.")
         return key
 
+    # ------------------------------------------------------------------ release
+    def release(self) -> Release:
+        """The published figures for the current data (built once per data version).
+
+        A local release is rebuilt after every upload, undo or erase, on the first read that
+        needs it; an imported release (built elsewhere, e.g. on Spark) is served as it is.
+        Thread-safe: one build at a time, readers of the old version keep their object.
+        """
+        version = self.store.data_version()
+        cached = self._release
+        if cached is not None and (cached.source != "local" or cached.data_version == version):
+            return cached
+        with self._release_lock:
+            cached = self._release
+            if cached is not None and (cached.source != "local" or cached.data_version == version):
+                return cached
+            built = self._load_or_build_release(version)
+            self._release = built
+            return built
+
+    def _release_settings(self) -> str:
+        return f"k={self.settings.min_cohort};lookback={self.settings.lookback_days}"
+
+    def _load_or_build_release(self, version: int) -> Release:
+        meta = release_store.meta(self.store)
+        source = meta.get("source", "local")
+        fresh = meta.get("data_version") == str(version)
+        if source != "local" or (fresh and meta.get("settings") == self._release_settings()):
+            self._outcome_cache = None
+            return Release(release_store.load_figures(self.store), data_version=version,
+                           source=source)  # fmt: skip
+        return self.rebuild_release()
+
+    def rebuild_release(self) -> Release:
+        """Compute and store the release from the stored snapshots now; returns it."""
+        hist, pairs, version = release_store.histograms(self.store, self.settings.lookback_days)
+        figures = release.build_figures(hist, pairs, k=self.settings.min_cohort)
+        rel = Release(figures, data_version=version)
+        outcome_rows = self._release_outcomes(rel)
+        release_store.save(
+            self.store,
+            figures,
+            data_version=version,
+            source="local",
+            settings_key=self._release_settings(),
+            outcomes=outcome_rows,
+        )
+        self._outcome_cache = None
+        return rel
+
+    def _release_outcomes(self, rel: Release) -> list[tuple[dt.date, str, str | None, str, str, str]]:
+        """Outcome statistics for the latest publication date, for published cohorts only."""
+        day = rel.latest
+        if day is None:
+            return []
+        frame = self.store.outcomes_members(day, self.settings.lookback_days)
+        if frame.empty or not frame[list(OUTCOMES)].notna().any().any():
+            return []
+        rows = []
+        for kind in COHORT_KINDS:
+            for metric in METRICS:
+
+                def published(kind: str, name: str | None, metric: str = metric) -> bool:
+                    fig = rel.figure(day, kind, name, metric)
+                    return fig is not None and fig.published
+
+                for r in outcome_stats.compute(
+                    frame, kind=kind, metric=metric, k=self.settings.min_cohort,
+                    bands=self.settings.bands, published=published,
+                ):  # fmt: skip
+                    rows.append((day, kind, r.name, metric, r.outcome, outcome_stats.to_json(r)))
+        return rows
+
+    def publication_dates(self) -> list[dt.date]:
+        """The dates viewers may choose as "as of" (every snapshot date of the release)."""
+        return self.release().dates
+
+    def snap(self, as_of: dt.date | str | None) -> Snap:
+        """``as_of`` snapped to the latest publication date on or before it (with a note
+        when it moved). Raises NotFoundError when nothing is published on or before it."""
+        rel = self.release()
+        day = _as_date(as_of)
+        got = rel.snap(day)
+        if got is None:
+            if rel.latest is None:
+                raise NotFoundError("There is no data yet: upload a file or load the demo data.")
+            raise NotFoundError(
+                f"Nothing is published on or before {day}: the first publication date is "
+                f"{rel.dates[0].isoformat()}."
+            )
+        return got
+
     # ------------------------------------------------------------------ cohorts
     def _as_of(self, as_of: dt.date | str | None) -> dt.date:
-        day = _as_date(as_of) or self.store.latest_date()
-        if day is None:
-            raise NotFoundError("There is no data yet: upload a file or load the demo data.")
-        return day
+        return self.snap(as_of).date
 
     def index(self, as_of: dt.date | str | None = None) -> CohortIndex:
-        """The cohorts as of ``as_of`` (default: latest snapshot date), cached per data version.
+        """The stored cohorts as of ``as_of`` (default: latest snapshot date), cached per data
+        version. Only a person's own standing reads it; everything else reads the release.
 
         Built from each person's latest snapshot within the look-back window; kept in an LRU
         keyed by (data version, as-of, window), so an upload, undo or erase makes every
@@ -452,38 +539,6 @@ class Bench:
                 self._indexes.popitem(last=False)
         return built
 
-    def _standing(
-        self,
-        idx: CohortIndex,
-        kind: CohortKind,
-        name: str | None,
-        metric: str,
-        score: float,
-        subject_in: bool,
-    ) -> Standing:
-        values = idx.values(kind, name, metric)
-        rc = rank_counts(values, score, subject_in_cohort=subject_in)
-        cohort = CohortId(kind, None if kind == "all" else name, idx.as_of)
-        return privacy.gate_standing(
-            rc, metric=metric, score=score, cohort=cohort, k=self.settings.min_cohort
-        )
-
-    def _standing_with_fallback(
-        self,
-        idx: CohortIndex,
-        chain: list[tuple[CohortKind, str | None, bool]],
-        metric: str,
-        score: float,
-    ) -> Standing:
-        """The first cohort of ``chain``, with the next one as fallback when suppressed."""
-        kind, name, subject_in = chain[0]
-        result = self._standing(idx, kind, name, metric, score, subject_in)
-        if result.suppressed and len(chain) > 1:
-            result = replace(
-                result, fallback=self._standing_with_fallback(idx, chain[1:], metric, score)
-            )
-        return result
-
     def percentile(
         self,
         *,
@@ -497,61 +552,59 @@ class Bench:
         network: str | None = None,
         as_of: dt.date | str | None = None,
     ) -> Standing:
-        """A score's standing in a cohort, through the privacy gate.
+        """A standing in a cohort, through the privacy gate and the release.
 
-        The subject is a stored person (``person`` identifier or ``person_key``: their latest
-        snapshot within the window; they count in their own cohorts) or a typed-in score
-        (``score`` for the metric, or the four ``pillars``; the score joins the cohort as one
-        more member). ``cohort`` is the person's (or the named) sector or network, or
-        everyone. A suppressed cohort carries its parent's standing in ``fallback``
-        (network → sector → everyone). Raises NotFoundError (no data, person without a
-        snapshot in the window, unknown metric value) and SSIBenchError (missing names).
+        The subject is a stored person (``person`` identifier or ``person_key``: their own
+        standing, exact, in cohorts the release publishes — see :mod:`ssi_bench.standings`)
+        or a typed-in score (``score`` for the metric, or the four ``pillars``: answered from
+        the release's published quantiles only, never joining a cohort). ``cohort`` is the
+        person's (or the named) sector or network, or everyone; a withheld cohort carries its
+        parent's standing in ``fallback`` (network → sector → everyone). ``as_of`` snaps to
+        the latest publication date on or before it (``note`` says so). Raises
+        NotFoundError (no data, person without a snapshot in the window) and SSIBenchError
+        (missing names, scores out of range).
         """
         if metric not in METRICS:
             raise SSIBenchError(f"unknown metric {metric!r}; choose one of {', '.join(METRICS)}")
-        idx = self.index(as_of)
-        member: dict[str, Any] | None = None
+        snapped = self.snap(as_of)
+        rel, day, k = self.release(), snapped.date, self.settings.min_cohort
         if person is not None or person_key is not None:
             key = person_key or self.person_key(person or "")
-            member = idx.member(key)
+            member = self.index(day).member(key)
             if member is None:
                 raise NotFoundError(
                     f"This person has no snapshot in the {self.settings.lookback_days} days up "
-                    f"to {idx.as_of.isoformat()}."
+                    f"to {day.isoformat()}."
                 )
             value = _float_or_none(member.get(metric))
             if value is None:
                 raise NotFoundError(f"This person's upload has no {metric} score.")
-            sector = sector or member.get("sector")
-            network = network or member.get("network")
+            chain = self._cohort_chain(cohort, sector or member.get("sector"),
+                                       network or member.get("network"))  # fmt: skip
+            got = standings.own(rel, self.index, day, chain, metric, key, value, k)
         else:
             value = _typed_score(metric, score, pillars)
-        chain = self._cohort_chain(cohort, sector, network, member)
-        return self._standing_with_fallback(idx, chain, metric, value)
+            chain = self._cohort_chain(cohort, sector, network)
+            got = standings.typed(rel, day, chain, metric, value, k)
+        return _with_snap_note(got, snapped)
 
     @staticmethod
     def _cohort_chain(
-        cohort: CohortKind,
-        sector: str | None,
-        network: str | None,
-        member: dict[str, Any] | None,
-    ) -> list[tuple[CohortKind, str | None, bool]]:
-        def inside(kind: str, name: str | None) -> bool:
-            return member is not None and (kind == "all" or member.get(kind) == name)
-
-        chain: list[tuple[CohortKind, str | None, bool]] = []
+        cohort: CohortKind, sector: str | None, network: str | None
+    ) -> list[tuple[CohortKind, str | None]]:
+        chain: list[tuple[CohortKind, str | None]] = []
         if cohort == "network":
             if not network:
                 raise SSIBenchError("no network: name one (--network) or use another cohort")
-            chain.append(("network", network, inside("network", network)))
+            chain.append(("network", network))
         if cohort in ("network", "sector"):
             if sector:
-                chain.append(("sector", sector, inside("sector", sector)))
+                chain.append(("sector", sector))
             elif cohort == "sector":
                 raise SSIBenchError("no sector: name one (--sector) or use --cohort all")
         elif cohort != "all":
             raise SSIBenchError(f"unknown cohort {cohort!r}; choose sector, network or all")
-        chain.append(("all", None, member is not None))
+        chain.append(("all", None))
         return chain
 
     def my_benchmark(
@@ -564,21 +617,28 @@ class Bench:
         network: str | None = None,
         as_of: dt.date | str | None = None,
     ) -> MyBenchmark:
-        """Standing on every metric in sector, network and everyone, plus gated quantiles."""
-        idx = self.index(as_of)
+        """Standing on every metric in sector, network and everyone, plus published quantiles.
+
+        A person's own standings are exact (in published cohorts); typed scores get published
+        ranges only. Partial pillars are refused: give all four, or the total alone.
+        """
+        snapped = self.snap(as_of)
+        rel, day, k = self.release(), snapped.date, self.settings.min_cohort
         member = None
         if person_key is not None:
-            member = idx.member(person_key)
+            member = self.index(day).member(person_key)
             if member is None:
                 raise NotFoundError(
                     f"You have no snapshot in the {self.settings.lookback_days} days up to "
-                    f"{idx.as_of.isoformat()}: pick an earlier as-of date."
+                    f"{day.isoformat()}: pick an earlier as-of date."
                 )
             scores = {m: _float_or_none(member.get(m)) for m in METRICS}
             sector = member.get("sector")
             network = member.get("network")
         elif pillars is not None:
             values = [float(p) for p in pillars]
+            if len(values) != 4:
+                raise SSIBenchError("give all four pillar scores, or the total alone")
             scores = {**dict(zip(PILLARS, values, strict=True))}
             scores["ssi"] = round(sum(values), 4)
         elif score is not None:
@@ -587,7 +647,7 @@ class Bench:
         else:
             raise SSIBenchError("give a person, the four pillar scores or a total score")
         _check_typed(scores)
-        standings: dict[str, dict[str, Standing]] = {}
+        by_metric: dict[str, dict[str, Standing]] = {}
         for metric in METRICS:
             value = scores.get(metric)
             if value is None:
@@ -596,14 +656,19 @@ class Bench:
             for kind in COHORT_KINDS:
                 if (kind == "sector" and not sector) or (kind == "network" and not network):
                     continue
-                chain = self._cohort_chain(kind, sector, network, member)
-                by[kind] = self._standing_with_fallback(idx, chain, metric, value)
-            standings[metric] = by
+                chain = self._cohort_chain(kind, sector, network)
+                if member is not None:
+                    assert person_key is not None
+                    s = standings.own(rel, self.index, day, chain, metric, person_key, value, k)
+                else:
+                    s = standings.typed(rel, day, chain, metric, value, k)
+                by[kind] = _with_snap_note(s, snapped)
+            by_metric[metric] = by
         quants: dict[str, dict[str, BenchmarkRow]] = {}
         for kind, name in (("sector", sector), ("network", network), ("all", None)):
             if kind != "all" and not name:
                 continue
-            quants[kind] = {m: self._quantile_row(idx, kind, name, m) for m in METRICS}
+            quants[kind] = {m: self._benchmark_row(rel, day, kind, name, m) for m in METRICS}
         linkedin: dict[str, float | None] = {}
         if member is not None:
             for col in (*RANKS, *LINKEDIN_AVERAGES):
@@ -611,52 +676,51 @@ class Bench:
                 if v is not None:
                     linkedin[col] = v
         return MyBenchmark(
-            as_of=idx.as_of,
+            as_of=day,
             scores=scores,
             band=_band(self.settings, scores.get("ssi")),
             sector=sector,
             network=network,
-            standings=standings,
+            standings=by_metric,
             quantiles=quants,
             linkedin=linkedin,
             weakest_pillar=_weakest_pillar(scores, quants),
             personal=member is not None,
         )
 
-    def _quantile_row(
-        self, idx: CohortIndex, kind: CohortKind, name: str | None, metric: str
+    @staticmethod
+    def _benchmark_row(
+        rel: Release, day: dt.date, kind: CohortKind, name: str | None, metric: str
     ) -> BenchmarkRow:
-        # Memoised on the index (rows are frozen): it is rebuilt on every data change.
-        k = self.settings.min_cohort
-        memo_key = ("quantiles", kind, None if kind == "all" else name, metric, k)
-        found = idx.memo.get(memo_key)
-        if found is not None:
-            return found
-        cohort = CohortId(kind, None if kind == "all" else name, idx.as_of)
-        row = privacy.gate_quantiles(
-            idx.values(kind, name, metric), cohort=cohort, metric=metric, k=k
-        )
-        idx.memo[memo_key] = row
-        return row
+        """The release's figure as a BenchmarkRow: on ``day``, or — withheld by the over-time
+        rule — the last published one (its own date in ``as_of``)."""
+        fig = rel.figure(day, kind, name, metric)
+        cohort_name = None if kind == "all" else name
+        if fig is not None and not fig.published and fig.reason == "date":
+            fig = rel.last_published(day, kind, name, metric) or fig
+        if fig is None:
+            return BenchmarkRow(kind, cohort_name, day, metric, None, True, reason="small")
+        if not fig.published:
+            return BenchmarkRow(kind, cohort_name, fig.pub_date, metric, None, True,
+                                reason=fig.reason)  # fmt: skip
+        return BenchmarkRow(kind, cohort_name, fig.pub_date, metric, fig.n, False,
+                            **fig.quantiles)  # type: ignore[arg-type]  # fmt: skip
 
     def benchmarks(
         self, cohort: CohortKind | None = None, as_of: dt.date | str | None = None
     ) -> list[BenchmarkRow]:
-        """Gated quantiles of every cohort (or every cohort of one kind) and metric."""
-        idx = self.index(as_of)
-        memo_key = ("benchmarks", cohort, self.settings.min_cohort)
-        found = idx.memo.get(memo_key)
-        if found is not None:
-            return list(found)
+        """The release's figures of every cohort (or every cohort of one kind) and metric on
+        the publication date ``as_of`` snaps to."""
+        rel = self.release()
+        day = self.snap(as_of).date
         kinds = COHORT_KINDS if cohort is None else (cohort,)
         rows: list[BenchmarkRow] = []
         for kind in ("all", "sector", "network"):
             if kind not in kinds:
                 continue
-            names: list[str | None] = [None] if kind == "all" else list(idx.names(kind))
+            names: list[str | None] = [None] if kind == "all" else list(rel.names(day, kind))
             for name in names:
-                rows.extend(self._quantile_row(idx, kind, name, m) for m in METRICS)
-        idx.memo[memo_key] = tuple(rows)
+                rows.extend(self._benchmark_row(rel, day, kind, name, m) for m in METRICS)
         return rows
 
     def export_benchmarks(
@@ -680,130 +744,43 @@ class Bench:
     def cohort_names(
         self, kind: Literal["sector", "network"], as_of: dt.date | str | None = None
     ) -> list[CohortSummary]:
-        """Every sector or network in the cohorts as of ``as_of``, with gated sizes."""
-        idx = self.index(as_of)
+        """Every sector or network on the publication date, with its published size (None
+        where the release withholds it)."""
+        rel = self.release()
+        day = self.snap(as_of).date
         out = []
-        for name in idx.names(kind):
-            n = idx.size(kind, name)
-            ok = privacy.is_publishable(n, self.settings.min_cohort)
-            out.append(CohortSummary(kind, name, n if ok else None, ok))
+        for name in rel.names(day, kind):
+            row = self._benchmark_row(rel, day, kind, name, "ssi")
+            out.append(CohortSummary(kind, name, row.n, not row.suppressed))
         return out
 
     # ------------------------------------------------------------------ trends
-    def _snapshot_dates(self, limit: int = TREND_MAX_DATES) -> list[dt.date]:
-        with self.store.cursor() as cur:
-            got = cur.execute(_SNAPSHOT_DATES_SQL, {"limit": limit}).fetchall()
-        return sorted(r[0] for r in got)
-
     def trend(self, *, person_key: str, metric: str = "ssi") -> pd.DataFrame:
-        """A person's score per snapshot date beside their sector's gated quartiles, and
-        their gated standing in the sector at each date.
+        """A person's score per snapshot date beside their sector's published quartiles, and
+        their own standing in the sector on each date the release publishes it.
 
-        Columns: snapshot_date, score, sector, n (None when suppressed), p25, p50, p75,
+        Columns: snapshot_date, score, sector, n (None when withheld), p25, p50, p75,
         percentile, top_percent, display, drop (fell ≥ 5 points since the previous snapshot).
         """
-        history = self.store.history(person_key)
-        if history.empty:
-            raise NotFoundError("No scores were uploaded under that identifier.")
-        points = [
-            (
-                pd.Timestamp(row["snapshot_date"]).date(),
-                _float_or_none(row[metric]),
-                None if pd.isna(row["sector"]) else str(row["sector"]),
-            )
-            for row in history.to_dict("records")
-        ]
-        # The sector cohort at each date from one query over the span, not one whole
-        # cohort index per date (52 indexes of 200,000 people would take ~9 GB).
-        lookback = self.settings.lookback_days
-        span = self.store.sector_span(
-            person_key,
-            metric,
-            points[0][0] - dt.timedelta(days=lookback),
-            points[-1][0],
-        )
-        wanted = [(d, s) for d, v, s in points if v is not None and s is not None]
-        cohort_values = sector_values_at(span, wanted, lookback)
-        k = self.settings.min_cohort
-        records = []
-        previous: float | None = None
-        for day, value, sector in points:
-            if value is None:
-                continue
-            values = cohort_values.get((day, sector), np.empty(0)) if sector else np.empty(0)
-            cohort = CohortId("sector", sector, day)
-            standing = privacy.gate_standing(
-                rank_counts(values, value, subject_in_cohort=True),
-                metric=metric,
-                score=value,
-                cohort=cohort,
-                k=k,
-            )
-            q = privacy.gate_quantiles(values, cohort=cohort, metric=metric, k=k)
-            records.append(
-                {
-                    "snapshot_date": day,
-                    "score": value,
-                    "sector": sector,
-                    "n": standing.n,
-                    "p25": q.p25,
-                    "p50": q.p50,
-                    "p75": q.p75,
-                    "percentile": standing.percentile,
-                    "top_percent": standing.top_percent,
-                    "display": standing.display,
-                    "drop": previous is not None and previous - value >= DROP_POINTS,
-                }
-            )
-            previous = value
-        return pd.DataFrame.from_records(
-            records,
-            columns=[
-                "snapshot_date",
-                "score",
-                "sector",
-                "n",
-                "p25",
-                "p50",
-                "p75",
-                "percentile",
-                "top_percent",
-                "display",
-                "drop",
-            ],
-        )
+        return trends.person_trend(self, person_key=person_key, metric=metric)
 
     def cohort_trend(self, kind: CohortKind, name: str | None, metric: str = "ssi") -> pd.DataFrame:
-        """A cohort's gated size and quartiles at each of the latest snapshot dates."""
-        records = []
-        days = self._snapshot_dates()
-        if kind == "all" or not name or not days:
-            rows = [self._quantile_row(self.index(day), kind, name, metric) for day in days]
-        else:
-            # One span query and a binary search per person and date, not one whole
-            # cohort index per date (see trend).
-            lookback = self.settings.lookback_days
-            span = self.store.cohort_span(
-                kind, name, metric, days[0] - dt.timedelta(days=lookback), days[-1]
-            )
-            at = sector_values_at(span, [(d, name) for d in days], lookback)
-            rows = [
-                privacy.gate_quantiles(
-                    at[(d, name)],
-                    cohort=CohortId(kind, name, d),
-                    metric=metric,
-                    k=self.settings.min_cohort,
-                )
-                for d in days
-            ]
-        for day, q in zip(days, rows, strict=True):
-            records.append({"as_of": day, "n": q.n, "p25": q.p25, "p50": q.p50, "p75": q.p75})
-        return pd.DataFrame.from_records(records, columns=["as_of", "n", "p25", "p50", "p75"])
+        """A cohort's published size and quartiles on each of the latest publication dates
+        (dates on which it is withheld are left out)."""
+        return trends.cohort_trend(self.release(), kind, name, metric)
 
     # ------------------------------------------------------------------ outcomes
     def has_outcomes(self) -> bool:
-        frame = self.store.outcomes_members(self._as_of(None), self.settings.lookback_days)
-        return bool(len(frame)) and bool(frame[list(OUTCOMES)].notna().any().any())
+        return bool(self._outcomes_all())
+
+    def _outcomes_all(self) -> list[OutcomeResult]:
+        rel = self.release()
+        cache = self._outcome_cache
+        if cache is not None and cache[0] is rel:
+            return cache[1]
+        got = [outcome_stats.from_json(r[5]) for r in release_store.load_outcomes(self.store)]
+        self._outcome_cache = (rel, got)
+        return got
 
     def outcomes(
         self,
@@ -811,30 +788,11 @@ class Bench:
         metric: str = "ssi",
         as_of: dt.date | str | None = None,
     ) -> list[OutcomeResult]:
-        """Spearman correlation of ``metric`` with each outcome, per publishable cohort.
-
-        Cohort-level only: the binned medians keep bands of at least k people and no
-        individual point is returned. rho's 95% interval uses Fisher's z with the
-        Fieller–Hartley–Pearson standard error 1.06/√(n−3).
-        """
-        day = self._as_of(as_of)
-        frame = self.store.outcomes_members(day, self.settings.lookback_days)
-        k = self.settings.min_cohort
-        groups: list[tuple[str | None, pd.DataFrame]]
-        if kind == "all":
-            groups = [(None, frame)]
-        else:
-            groups = [(str(n), g) for n, g in frame.groupby(kind, dropna=True)]
-        results = []
-        for name, group in groups:
-            if not privacy.is_publishable(len(group), k):
-                continue
-            for outcome in OUTCOMES:
-                pairs = group[[metric, outcome]].dropna()
-                results.append(
-                    _correlate(kind, name, metric, outcome, pairs, k, self.settings.bands)
-                )
-        return results
+        """Spearman correlation of ``metric`` with each outcome, per published cohort, from the
+        release (latest publication date). Cohort-level only: the binned medians keep bands
+        of at least k people and no individual point is returned."""
+        del as_of  # the release holds outcomes for its latest publication date
+        return [r for r in self._outcomes_all() if r.kind == kind and r.metric == metric]
 
     # ------------------------------------------------------------------ admin
     def uploads(self) -> list[UploadInfo]:
@@ -898,6 +856,15 @@ def benchmarks_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
 def _dated(options: IngestOptions) -> IngestOptions:
     return options if options.date is not None else replace(options, date=dt.date.today())
+
+
+def _with_snap_note(standing: Standing, snapped: Snap) -> Standing:
+    """Say on the standing (and its fallbacks) when the as-of date was snapped."""
+    if snapped.note is None:
+        return standing
+    fallback = None if standing.fallback is None else _with_snap_note(standing.fallback, snapped)
+    note = snapped.note if standing.note is None else f"{snapped.note} {standing.note}"
+    return replace(standing, note=note, fallback=fallback)
 
 
 def _band(settings: Settings, ssi: float | None) -> str:
@@ -1026,77 +993,6 @@ def _drop_repeated_pairs(
         rejects.append(Reject(int(line), "date", reason, file=None if file is None else str(file)))
     kept = stored.drop(index=group.index[losers.to_numpy()])
     return kept.reset_index(drop=True), rejects
-
-
-def _spearman(x: np.ndarray, y: np.ndarray) -> float:
-    rx = pd.Series(x).rank(method="average").to_numpy()
-    ry = pd.Series(y).rank(method="average").to_numpy()
-    if rx.std() == 0 or ry.std() == 0:
-        return float("nan")
-    return float(np.corrcoef(rx, ry)[0, 1])
-
-
-def _correlate(
-    kind: CohortKind,
-    name: str | None,
-    metric: str,
-    outcome: str,
-    pairs: pd.DataFrame,
-    k: int,
-    bands: tuple[tuple[float, str], ...],
-) -> OutcomeResult:
-    n = len(pairs)
-    binned = _binned_medians(pairs, metric, outcome, k, bands)
-    if not privacy.is_publishable(n, k):
-        return OutcomeResult(
-            kind, name, metric, outcome, None, None, None, None,
-            f"Fewer than {k} people have {outcome} recorded: the data cannot tell.",
-            binned,
-        )  # fmt: skip
-    rho = _spearman(pairs[metric].to_numpy(float), pairs[outcome].to_numpy(float))
-    if math.isnan(rho) or n < 4:
-        return OutcomeResult(
-            kind, name, metric, outcome, n, None, None, None,
-            "No variation to correlate: the data cannot tell.", binned,
-        )  # fmt: skip
-    z = math.atanh(max(min(rho, 0.999999), -0.999999))
-    half = 1.96 * 1.06 / math.sqrt(n - 3)
-    lo, hi = math.tanh(z - half), math.tanh(z + half)
-    if lo <= 0 <= hi:
-        verdict = (
-            f"The data cannot tell: with {n} people the interval for ρ spans zero "
-            f"({lo:+.2f} to {hi:+.2f})."
-        )
-    else:
-        direction = "higher" if rho > 0 else "lower"
-        verdict = (
-            f"Higher {metric} goes with {direction} {outcome} here (ρ = {rho:+.2f}, 95% "
-            f"interval {lo:+.2f} to {hi:+.2f}, n = {n}). Association, not cause."
-        )
-    return OutcomeResult(kind, name, metric, outcome, n, rho, lo, hi, verdict, binned)
-
-
-def _binned_medians(
-    pairs: pd.DataFrame,
-    metric: str,
-    outcome: str,
-    k: int,
-    bands: tuple[tuple[float, str], ...],
-) -> pd.DataFrame:
-    """Median outcome per score band, keeping only bands of at least k people."""
-    columns = ["band", "n", "median"]
-    if pairs.empty:
-        return pd.DataFrame(columns=columns)
-    scale = 1.0 if metric == "ssi" else 0.25  # pillar bands are the SSI bands scaled to 0–25
-    edges = [lo * scale for lo, _ in bands]
-    labels = [label for _, label in bands]
-    which = np.searchsorted(np.asarray(edges), pairs[metric].to_numpy(float), side="right") - 1
-    records = []
-    for i, label in enumerate(labels):
-        sel = pairs[outcome].to_numpy(float)[which == i]
-        if len(sel) >= k:
-            records.append({"band": label, "n": len(sel), "median": float(np.median(sel))})
-    return pd.DataFrame.from_records(records, columns=columns)
 
 
 __all__ = ["Bench", "benchmarks_frame", "quantiles"]

@@ -184,7 +184,14 @@ class Standing:
     """A score's place in a cohort, after the privacy gate.
 
     n, percentile, top_percent are None where the gate withholds them. display is the text
-    a person sees. fallback is the parent cohort's standing when this one is suppressed.
+    a person sees (:mod:`ssi_bench.wording`). fallback is the parent cohort's standing when
+    this one is withheld.
+
+    ``basis``: "own" — a stored person's own standing, exact mid-rank definitions
+    (percentile and top_percent unrounded from 30 people, banded below); "published" — a
+    typed-in score, answered from the release only: ``top_percent_range`` is the Top-X%
+    range between the two published quantiles around it, percentile and top_percent are
+    None. ``note`` says when the figure is from another date than the one asked for.
     """
 
     metric: str
@@ -196,24 +203,37 @@ class Standing:
     top_percent: float | None
     display: str
     fallback: Standing | None = None
-    precision: Literal["suppressed", "banded", "exact"] = "exact"
+    precision: Literal["suppressed", "banded", "exact", "range"] = "exact"
+    basis: Literal["own", "published"] = "own"
+    top_percent_range: tuple[int, int] | None = None
+    note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "metric": self.metric,
             "score": self.score,
             "cohort": self.cohort.to_dict(),
+            "basis": self.basis,
             "n": self.n,
             "suppressed": self.suppressed,
             "percentile": self.percentile,
             "top_percent": self.top_percent,
+            "top_percent_range": (
+                None if self.top_percent_range is None else list(self.top_percent_range)
+            ),
+            "precision": self.precision,
             "display": self.display,
+            "note": self.note,
             "fallback": None if self.fallback is None else self.fallback.to_dict(),
         }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Standing:
         """Inverse of :meth:`to_dict` (a frozen, already-gated standing from a share)."""
+        rng = d.get("top_percent_range")
+        precision = d.get("precision") or (
+            "suppressed" if d["suppressed"] else "banded" if d["percentile"] is None else "exact"
+        )
         return cls(
             metric=d["metric"],
             score=float(d["score"]),
@@ -224,13 +244,10 @@ class Standing:
             top_percent=d["top_percent"],
             display=d["display"],
             fallback=None if d.get("fallback") is None else cls.from_dict(d["fallback"]),
-            precision=(
-                "suppressed"
-                if d["suppressed"]
-                else "banded"
-                if d["percentile"] is None
-                else "exact"
-            ),
+            precision=precision,
+            basis=d.get("basis", "own"),
+            top_percent_range=None if rng is None else (int(rng[0]), int(rng[1])),
+            note=d.get("note"),
         )
 
 
@@ -249,6 +266,8 @@ class BenchmarkRow:
     p50: float | None = None
     p75: float | None = None
     p90: float | None = None
+    #: Why the figure is withheld (None: published); see ssi_bench.disclosure.REASONS.
+    reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -2,7 +2,7 @@
 
 - N < k: suppressed — no rank, no statistic, no count (the caller offers the parent cohort).
 - k ≤ N < 30: only "Top X%", rounded UP to one of :data:`TOP_BANDS`.
-- N ≥ 30: exact percentile and Top X% (one decimal).
+- N ≥ 30: exact percentile and Top X% (unrounded; the display rounds to whole numbers).
 - Quantiles p10/p25/p50/p75/p90 only from :data:`QUANTILE_MIN` people; never min or max.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ssi_bench import wording
 from ssi_bench.cohorts import RankCounts, percentile_rank, quantiles, top_percent
 from ssi_bench.config import MIN_COHORT_FLOOR
 from ssi_bench.model import BenchmarkRow, CohortId, Standing
@@ -60,12 +61,12 @@ def gate_standing(
     if rc.people < EXACT_MIN:
         band = band_up(top)
         return Standing(
-            metric, score, cohort, rc.n, False, None, float(band), f"Top {band}%", None, "banded"
-        )
-    pr = round(percentile_rank(rc), 1)
-    top1 = round(top, 1)
-    display = f"Top {top1:g}% · percentile {pr:.1f}"
-    return Standing(metric, score, cohort, rc.n, False, pr, top1, display, None, "exact")
+            metric, score, cohort, rc.n, False, None, float(band), wording.banded(band), None,
+            "banded",
+        )  # fmt: skip
+    pr = percentile_rank(rc)
+    display = wording.exact(top, pr)
+    return Standing(metric, score, cohort, rc.n, False, pr, top, display, None, "exact")
 
 
 def gate_quantiles(

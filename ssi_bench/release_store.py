@@ -1,0 +1,113 @@
+"""Where the release lives in the dashboard's DuckDB file, and how it is computed there.
+
+The local release runs the engine-neutral job (:mod:`ssi_bench.engines.job`) over the
+``scores`` table, inside one read transaction so that the histograms and the data version
+they belong to are one consistent snapshot. ``release_meta`` says which data version the
+stored figures were built from and whether they were built here or imported (a release built
+on Spark elsewhere is served as it is, never rebuilt over by the few local rows).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from ssi_bench.engines import job
+from ssi_bench.release import FIGURE_SCHEMA
+
+if TYPE_CHECKING:
+    from ssi_bench.store import Store
+
+_QUANTILE_DDL = ", ".join(f"{q} DOUBLE" for q in ("p10", "p25", "p50", "p75", "p90"))
+
+#: The schema migration that adds the release tables (appended to ``store.MIGRATIONS``).
+MIGRATION: tuple[str, ...] = (
+    f"""CREATE TABLE release_figures (
+        pub_date DATE NOT NULL, kind VARCHAR NOT NULL, name VARCHAR, level INTEGER,
+        metric VARCHAR NOT NULL, n BIGINT, reason VARCHAR, {_QUANTILE_DDL})""",
+    "CREATE TABLE release_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)",
+    """CREATE TABLE release_outcomes (
+        pub_date DATE NOT NULL, kind VARCHAR NOT NULL, name VARCHAR, metric VARCHAR NOT NULL,
+        outcome VARCHAR NOT NULL, result VARCHAR NOT NULL)""",
+)
+
+_VERSION_SQL = "SELECT value FROM meta WHERE key = 'data_version'"
+_META_SQL = "SELECT key, value FROM release_meta"
+_FIGURES_SQL = f"SELECT {', '.join(FIGURE_SCHEMA.names)} FROM release_figures"
+_OUTCOMES_SQL = "SELECT pub_date, kind, name, metric, outcome, result FROM release_outcomes"
+
+
+def histograms(store: Store, lookback_days: int) -> tuple[pa.Table, pa.Table, int]:
+    """(histograms, pairs, data version) of the stored snapshots, from one consistent read."""
+    with store.cursor() as cur:
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            row = cur.execute(_VERSION_SQL).fetchone()
+            version = int(row[0]) if row else 0
+            cur.execute(f"CREATE OR REPLACE TEMP VIEW snapshots AS {job.store_snapshots_sql()}")
+            hist = cur.execute(job.histogram_sql(lookback_days)).to_arrow_table()
+            pairs = cur.execute(job.pairs_sql(lookback_days)).to_arrow_table()
+        finally:
+            cur.execute("ROLLBACK")
+    return hist, pairs, version
+
+
+def meta(store: Store) -> dict[str, str]:
+    with store.cursor() as cur:
+        return {str(k): str(v) for k, v in cur.execute(_META_SQL).fetchall()}
+
+
+def load_figures(store: Store) -> pa.Table:
+    with store.cursor() as cur:
+        got = cur.execute(_FIGURES_SQL).to_arrow_table()
+    return got.cast(FIGURE_SCHEMA)
+
+
+def load_outcomes(store: Store) -> list[tuple[dt.date, str, str | None, str, str, str]]:
+    with store.cursor() as cur:
+        return [tuple(r) for r in cur.execute(_OUTCOMES_SQL).fetchall()]  # type: ignore[misc]
+
+
+def save(
+    store: Store,
+    figures: pa.Table,
+    *,
+    data_version: int,
+    source: str,
+    settings_key: str,
+    outcomes: list[tuple[dt.date, str, str | None, str, str, str]] | None = None,
+) -> bool:
+    """Replace the stored release in one transaction (no data-version bump: no score changed).
+
+    Returns False, writing nothing, when the stored snapshots have moved past
+    ``data_version`` meanwhile (a newer build will follow) — a release is never filed under a
+    version it was not computed from.
+    """
+    with store.transaction(bump=False) as cur:
+        row = cur.execute(_VERSION_SQL).fetchone()
+        if source == "local" and (int(row[0]) if row else 0) != data_version:
+            return False
+        cur.execute("DELETE FROM release_figures")
+        cur.execute("DELETE FROM release_outcomes")
+        cur.execute("DELETE FROM release_meta")
+        cur.register("incoming_figures", figures.cast(FIGURE_SCHEMA))
+        try:
+            cur.execute(
+                f"INSERT INTO release_figures SELECT {', '.join(FIGURE_SCHEMA.names)} "
+                "FROM incoming_figures"
+            )
+        finally:
+            cur.unregister("incoming_figures")
+        if outcomes:
+            cur.executemany("INSERT INTO release_outcomes VALUES (?, ?, ?, ?, ?, ?)", outcomes)
+        stamp = dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+        for key, value in (
+            ("data_version", str(data_version)),
+            ("source", source),
+            ("settings", settings_key),
+            ("built_at", stamp),
+        ):
+            cur.execute("INSERT INTO release_meta VALUES ($k, $v)", {"k": key, "v": value})
+    return True
