@@ -55,7 +55,8 @@ _INSERT_SQL = """
 INSERT INTO audit_log VALUES (nextval('audit_seq'), $at, $actor, $action, $object)
 """
 _ENTRIES_SQL = """
-SELECT entry_id, recorded_at, actor, action, object FROM audit_log ORDER BY entry_id DESC LIMIT $limit
+SELECT entry_id, recorded_at, actor, action, object FROM audit_log
+ORDER BY entry_id DESC LIMIT $limit
 """
 
 

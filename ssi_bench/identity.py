@@ -244,10 +244,9 @@ def _issued_at(claims: Mapping[str, Any]) -> dt.datetime | None:
     if isinstance(raw, bool) or not isinstance(raw, int | float | str):
         return None
     try:
-        seconds = float(raw)
-    except (TypeError, ValueError):
+        return dt.datetime.fromtimestamp(float(raw), dt.UTC)
+    except (TypeError, ValueError, OverflowError, OSError):  # not a number, or out of range
         return None
-    return dt.datetime.fromtimestamp(seconds, dt.UTC)
 
 
 def role_for(email: str, claims: Mapping[str, Any], settings: Settings) -> Role | None:
