@@ -4,7 +4,7 @@ reading of the claims (role, whether the sign-in is refused). Run by tests only.
 import datetime as dt
 import json
 
-import streamlit as st
+import streamlit as st  # noqa: TID251 (a test app, run by streamlit like app.py)
 
 from ssi_bench.identity import SignInRefused, viewer_from_claims
 
