@@ -417,9 +417,7 @@ def _cmd_links(args: argparse.Namespace, bench: Bench, stdin: TextIO) -> tuple[A
         if not people:
             raise SSIBenchError(f"{args.file}: no identifier found")
         days = args.days if args.days is not None else bench.settings.link_days
-        made = links.create(
-            bench.store, secret, people, days, public_url=bench.settings.public_url
-        )
+        made = links.create(bench.store, secret, people, days, public_url=bench.settings.public_url)
         _write_links(args.out, made)
         doc = {"out": str(args.out), "links": len(made), "days": days}
         return doc, f"{len(made)} private links written to {args.out} (expire in {days} days)."
