@@ -36,7 +36,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ssi_bench import export, release, release_store, share, standings, trends
+from ssi_bench import audit, export, release, release_store, share, standings, trends
 from ssi_bench import outcomes as outcome_stats
 from ssi_bench.cohorts import CohortIndex, quantiles
 from ssi_bench.config import Settings
@@ -44,7 +44,6 @@ from ssi_bench.errors import IngestError, NotFoundError, SSIBenchError
 from ssi_bench.fields import LINKEDIN_AVERAGES, METRICS, OUTCOMES, PILLARS, RANKS
 from ssi_bench.model import (
     BenchmarkRow,
-    CohortId,
     CohortKind,
     CohortSummary,
     IngestOptions,
@@ -59,9 +58,9 @@ from ssi_bench.model import (
     UploadInfo,
     Validated,
 )
-from ssi_bench.release import Release, Snap
 from ssi_bench.pseudonym import key_column, load_secret, person_key, person_key_codes
 from ssi_bench.reader import read_bytes
+from ssi_bench.release import Release, Snap
 from ssi_bench.store import Store
 from ssi_bench.validate import validate
 
@@ -346,6 +345,7 @@ class Bench:
             is_demo=options.is_demo,
             pairs_checked=True,  # _drop_repeated_pairs above
         )
+        audit.record(self.store, None, "demo_load" if options.is_demo else "upload", upload_id)
         report(1.0, "Done")
         return IngestResult(
             upload_id=upload_id,
@@ -449,7 +449,9 @@ class Bench:
         self._outcome_cache = None
         return rel
 
-    def _release_outcomes(self, rel: Release) -> list[tuple[dt.date, str, str | None, str, str, str]]:
+    def _release_outcomes(
+        self, rel: Release
+    ) -> list[tuple[dt.date, str, str | None, str, str, str]]:
         """Outcome statistics for the latest publication date, for published cohorts only."""
         day = rel.latest
         if day is None:
@@ -457,7 +459,7 @@ class Bench:
         frame = self.store.outcomes_members(day, self.settings.lookback_days)
         if frame.empty or not frame[list(OUTCOMES)].notna().any().any():
             return []
-        rows = []
+        rows: list[tuple[dt.date, str, str | None, str, str, str]] = []
         for kind in COHORT_KINDS:
             for metric in METRICS:
 
@@ -731,6 +733,7 @@ class Bench:
     ) -> bytes:
         """The published benchmarks as a file: aggregated, gated, never a person's row."""
         rows = [r.to_dict() for r in self.benchmarks(cohort, as_of)]
+        audit.record(self.store, None, "export", fmt)
         if fmt == "json":
             return export.to_json_bytes(rows)
         frame = benchmarks_frame(rows)
@@ -800,11 +803,15 @@ class Bench:
 
     def undo(self, upload_id: int) -> int:
         """Remove one upload (restoring what it replaced); returns score rows removed."""
-        return self.store.undo(upload_id)
+        removed = self.store.undo(upload_id)
+        audit.record(self.store, None, "undo", upload_id)
+        return removed
 
     def erase(self, identifier: str) -> int:
         """Delete every row of the person behind ``identifier``; returns rows deleted."""
-        return self.store.erase(person_key(self._secret, identifier))
+        deleted = self.store.erase(person_key(self._secret, identifier))
+        audit.record(self.store, None, "erase", deleted)
+        return deleted
 
     def load_demo(
         self, people: int = 400, seed: int = 7, progress: Progress | None = None
@@ -826,7 +833,9 @@ class Bench:
 
     def remove_demo(self) -> int:
         """Delete every demo upload and its rows; returns score rows removed."""
-        return self.store.remove_demo()
+        removed = self.store.remove_demo()
+        audit.record(self.store, None, "demo_remove", removed)
+        return removed
 
     # ------------------------------------------------------------------ shares
     def share_create(self, view: dict[str, Any], person_key: str | None = None) -> str:
@@ -837,7 +846,9 @@ class Bench:
         return share.resolve(self.store, token)
 
     def share_revoke(self, share_id: int) -> bool:
-        return share.revoke(self.store, share_id)
+        revoked = share.revoke(self.store, share_id)
+        audit.record(self.store, None, "share_revoke", share_id)
+        return revoked
 
     def shares_active(self) -> list[dict[str, Any]]:
         return share.active(self.store)

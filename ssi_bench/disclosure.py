@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -79,18 +80,18 @@ def moves(a: Histogram, b: Histogram) -> int:
     return int(max(diff[diff > 0].sum(initial=0), -diff[diff < 0].sum(initial=0)))
 
 
-Cohort = Hashable
-Family = tuple[Cohort, Sequence[Cohort]]
+C = TypeVar("C", bound=Hashable)
+Family = tuple[C, Sequence[C]]
 
 
 def suppress(
-    sizes: Mapping[Cohort, int],
-    families: Iterable[Family],
+    sizes: Mapping[C, int],
+    families: Iterable[tuple[C, Sequence[C]]],
     *,
     k: int,
-    date_moves: Mapping[Cohort, int | None] | None = None,
-    order: Mapping[Cohort, str] | None = None,
-) -> dict[Cohort, str | None]:
+    date_moves: Mapping[C, int | None] | None = None,
+    order: Mapping[C, str] | None = None,
+) -> dict[C, str | None]:
     """Decide every cohort's figure of one metric on one date: reason withheld, or None.
 
     ``sizes``: people per cohort (every cohort that exists on the date). ``families``: parent
@@ -101,8 +102,11 @@ def suppress(
     """
     if k < 1:
         raise ValueError("k must be positive")
-    key = (lambda c: order[c]) if order is not None else str
-    reason: dict[Cohort, str | None] = {}
+
+    def key(c: C) -> str:
+        return order[c] if order is not None else str(c)
+
+    reason: dict[C, str | None] = {}
     for c, n in sizes.items():
         if n < k:
             reason[c] = "small"

@@ -6,6 +6,7 @@ nowhere else (see ``ALIASES``).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 PILLARS: tuple[str, ...] = ("brand", "people", "insights", "relationships")
@@ -216,6 +217,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "puntuacion",
         "social selling index atual",
         "current social selling index",
+        "overall",
+        "ssi overall score",
     ),
     "brand": _pillar_aliases(
         1,
@@ -230,6 +233,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "Estabelecer sua marca profissional",
         "Establecer tu marca profesional",
         "Establecer su marca profesional",
+        # Short names trackers use, in the alias table's languages.
+        "establish brand",
+        "prof brand",
+        "merk",
+        "marke",
+        "marque",
+        "marca",
     ),
     "people": _pillar_aliases(
         2,
@@ -243,6 +253,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "Localizar as pessoas certas",
         "Encontrar a las personas adecuadas",
         "Encontrar las personas adecuadas",
+        "find right people",
+        "personen",
+        "personnes",
+        "persone",
+        "personas",
+        "pessoas",
     ),
     "insights": _pillar_aliases(
         3,
@@ -255,6 +271,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "Interagir oferecendo insights",
         "Interactuar con información",
         "Interactuar ofreciendo información",
+        "insight engagement",
+        "engage insights",
+        "inzichten",
+        "informations",
+        "informacion",
     ),
     "relationships": _pillar_aliases(
         4,
@@ -268,6 +289,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "Criar relacionamentos",
         "Establecer relaciones",
         "Crear relaciones",
+        "relationship",
+        "strong relationship",
+        "relaties",
+        "beziehungen",
+        "relazioni",
+        "relaciones",
+        "relacionamentos",
     ),
     "sector": (
         "sector",
@@ -439,13 +467,74 @@ def _build_lookup() -> dict[str, str]:
 _LOOKUP: dict[str, str] = _build_lookup()
 
 
+#: Words that decorate a total or pillar name without changing it ("BrandScore",
+#: "Total SSI", "people-sub-score", "Merk score"), normalised, in the alias table's languages.
+DECORATIONS = frozenset(
+    {
+        "ssi", "total", "score", "scores", "sub", "subscore", "overall", "points", "pts",
+        "totaal", "punten", "gesamt", "punktzahl", "punkte", "totale", "punteggio", "pontuacao",
+        "pontos", "puntuacion", "puntos", "pillar",
+    }
+)  # fmt: skip
+#: Decorations that name the total on their own ("Total SSI", "SSI Score", "Gesamt").
+_TOTAL_WORDS = frozenset({"ssi", "total", "overall", "totaal", "gesamt", "totale"})
+#: Words that make an unmatched header look like an SSI figure (with the decorations).
+_SSI_WORDS = frozenset({"rank", "top", "percentile", "brand", "people", "insights", "insight",
+                        "relationships", "relationship", "socialselling", "selling"})  # fmt: skip
+
+
+def header_words(header: str) -> list[str]:
+    """A header split into normalised words at spaces, punctuation, ``_``, ``-`` and camelCase.
+
+    ``"relationshipsSubScore"`` → ``["relationships", "sub", "score"]``; ``"SSI_Brand"`` →
+    ``["ssi", "brand"]``. Never raises.
+    """
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", str(header))
+    return [w for w in (normalise_header(p) for p in re.split(r"[\W_]+", spaced)) if w]
+
+
 def match_header(header: object) -> str | None:
     """The canonical field a header names, or None when it names none.
 
     Matching is exact after :func:`normalise_header` against :data:`ALIASES` and the
     canonical names (``"Industry SSI rank"`` → ``industry_rank``; ``"E-Mail"`` → ``email``).
-    A missing (non-string) header matches nothing.
+    Failing that, a total or pillar name decorated by :data:`DECORATIONS` in any case style
+    matches its metric: ``"BrandScore"``, ``"ssi_brand"``, ``"people-sub-score"``,
+    ``"Merk score"`` → the pillar; ``"Total SSI"``, ``"SSI Score"`` → ``ssi`` (total-like
+    decorations alone name the total). Only metrics are found this way, so a decorated name never
+    takes an identifier, date or rank column. A missing (non-string) header matches nothing.
     """
     if not isinstance(header, str):
         return None
-    return _LOOKUP.get(normalise_header(header))
+    found = _LOOKUP.get(normalise_header(header))
+    if found is not None:
+        return found
+    words = header_words(header)
+    core = [w for w in words if w not in DECORATIONS]
+    if not words:
+        return None
+    if not core:
+        return "ssi" if set(words) & _TOTAL_WORDS else None
+    if len(core) == len(words):
+        return None  # nothing was decoration: the exact lookup above already said no
+    field = _LOOKUP.get("".join(core))
+    return field if field in METRICS else None
+
+
+def looks_like_ssi(header: object) -> bool:
+    """True for a header that reads like a total, pillar or rank but matched no field.
+
+    Such a column is reported as "looks like an SSI figure — not used" so that a tracker's
+    figure is never silently dropped among ordinary ignored columns. False for a header
+    :func:`match_header` matches.
+    """
+    if not isinstance(header, str) or match_header(header) is not None:
+        return False
+    words = set(header_words(header))
+    joined = normalise_header(header)
+    return bool(words & (DECORATIONS | _SSI_WORDS)) or "ssi" in joined or "score" in joined
+
+
+def like_ssi(headers: list[str]) -> list[str]:
+    """The headers of a list (e.g. ignored columns) that :func:`looks_like_ssi`, in order."""
+    return [h for h in headers if looks_like_ssi(h)]

@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from ssi_bench.fields import like_ssi
+
 CohortKind = Literal["sector", "network", "all"]
 DateOrder = Literal["dmy", "mdy", "ymd"]
 
@@ -89,6 +91,13 @@ class ReadResult:
     decimal: str
     layout: str = "wide"
     notes: list[str] = field(default_factory=list)
+    #: The ignored columns that look like a total, pillar or rank ("looks like an SSI figure
+    #: — not used"); a subset of ``ignored_columns``, filled from it when not given.
+    unmatched_like_ssi: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.unmatched_like_ssi:
+            object.__setattr__(self, "unmatched_like_ssi", like_ssi(self.ignored_columns))
 
     @property
     def rows_read(self) -> int:
@@ -128,6 +137,12 @@ class Preview:
     rows_valid: int
     rejects: list[Reject]
     notes: list[str] = field(default_factory=list)
+    #: Ignored columns that look like an SSI figure (subset of ignored_columns).
+    unmatched_like_ssi: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.unmatched_like_ssi:
+            object.__setattr__(self, "unmatched_like_ssi", like_ssi(self.ignored_columns))
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -147,6 +162,12 @@ class IngestResult:
     rejects: list[Reject]
     file_name: str = ""
     date_order: DateOrder | None = None
+    #: Ignored columns that look like an SSI figure (subset of ignored_columns).
+    unmatched_like_ssi: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.unmatched_like_ssi:
+            object.__setattr__(self, "unmatched_like_ssi", like_ssi(self.ignored_columns))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -157,6 +178,7 @@ class IngestResult:
             "rows_new": self.rows_new,
             "rows_updated": self.rows_updated,
             "ignored_columns": list(self.ignored_columns),
+            "unmatched_like_ssi": list(self.unmatched_like_ssi),
             "rejects": [r.to_dict() for r in self.rejects],
         }
 
@@ -244,7 +266,7 @@ class Standing:
             top_percent=d["top_percent"],
             display=d["display"],
             fallback=None if d.get("fallback") is None else cls.from_dict(d["fallback"]),
-            precision=precision,
+            precision=precision,  # type: ignore[arg-type]
             basis=d.get("basis", "own"),
             top_percent_range=None if rng is None else (int(rng[0]), int(rng[1])),
             note=d.get("note"),

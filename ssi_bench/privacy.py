@@ -80,4 +80,7 @@ def gate_quantiles(
     if n < QUANTILE_MIN:
         return BenchmarkRow(cohort.kind, cohort.name, cohort.as_of, metric, n, False)
     q = {name: round(v, 2) for name, v in quantiles(sorted_values).items()}
-    return BenchmarkRow(cohort.kind, cohort.name, cohort.as_of, metric, n, False, **q)
+    return BenchmarkRow(
+        cohort.kind, cohort.name, cohort.as_of, metric, n, False,
+        p10=q["p10"], p25=q["p25"], p50=q["p50"], p75=q["p75"], p90=q["p90"],
+    )  # fmt: skip

@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ssi_bench.cohorts import QUANTILES
-from ssi_bench.disclosure import REASONS, Family, Histogram, moves, suppress
+from ssi_bench.disclosure import REASONS, Histogram, moves, suppress
 from ssi_bench.engines.job import UNITS
 from ssi_bench.fields import METRICS
 from ssi_bench.privacy import QUANTILE_MIN
@@ -154,7 +154,7 @@ def build_figures(
                     for p in parts[1:]:
                         total = total + p
                     cohorts[g.cohort][metric] = total
-        families: list[Family] = []
+        families: list[tuple[Cohort, Sequence[Cohort]]] = []
         sectors = [c for c in cohorts if c[0] == "sector"]
         networks = [c for c in cohorts if c[0] == "network"]
         families.append((EVERYONE, sectors))

@@ -67,7 +67,7 @@ def load_figures(store: Store) -> pa.Table:
 
 def load_outcomes(store: Store) -> list[tuple[dt.date, str, str | None, str, str, str]]:
     with store.cursor() as cur:
-        return [tuple(r) for r in cur.execute(_OUTCOMES_SQL).fetchall()]  # type: ignore[misc]
+        return [tuple(r) for r in cur.execute(_OUTCOMES_SQL).fetchall()]
 
 
 def save(

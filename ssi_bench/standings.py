@@ -83,7 +83,9 @@ def own(
         if value is not None and inside:
             rc = rank_counts(idx.values(kind, name, metric), float(value), subject_in_cohort=True)
             cohort = CohortId(kind, None if kind == "all" else name, fig.pub_date)
-            result = privacy.gate_standing(rc, metric=metric, score=float(value), cohort=cohort, k=k)
+            result = privacy.gate_standing(
+                rc, metric=metric, score=float(value), cohort=cohort, k=k
+            )
             if not result.suppressed:
                 from dataclasses import replace
 

@@ -101,7 +101,22 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             f"ALTER TABLE {table}_unkeyed RENAME TO {table}",
         )
     ),
-    # 3: the release — the published figures every non-personal surface reads.
+    # 3: identity (issue 10): private links (only the token's keyed hash is stored) and the
+    # audit log of admin actions (actors are keyed hashes or fixed labels, objects are ids
+    # or counts: no identifier). Self-contained: no other table is touched.
+    (
+        "CREATE SEQUENCE IF NOT EXISTS private_link_seq START 1",
+        "CREATE SEQUENCE IF NOT EXISTS audit_seq START 1",
+        """CREATE TABLE IF NOT EXISTS private_links (
+            link_id INTEGER PRIMARY KEY, token_hash VARCHAR NOT NULL UNIQUE,
+            person_key VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL,
+            expires_at TIMESTAMP NOT NULL, last_used_at TIMESTAMP, revoked_at TIMESTAMP,
+            upload_id INTEGER)""",
+        """CREATE TABLE IF NOT EXISTS audit_log (
+            entry_id INTEGER PRIMARY KEY, recorded_at TIMESTAMP NOT NULL, actor VARCHAR NOT NULL,
+            action VARCHAR NOT NULL, object VARCHAR)""",
+    ),
+    # 4: the release — the published figures every non-personal surface reads.
     release_store.MIGRATION,
 )
 
@@ -222,7 +237,10 @@ FROM scores
 """
 _ERASE_SQL = tuple(
     f"DELETE FROM {t} WHERE person_key = $key"
-    for t in ("scores", "scores_replaced", "outcomes", "outcomes_replaced", "shares")
+    for t in (
+        *("scores", "scores_replaced", "outcomes", "outcomes_replaced", "shares"),
+        "private_links",
+    )
 )
 _LOCK_PID = re.compile(r"PID (\d+)")
 

@@ -57,17 +57,15 @@ def person_trend(bench: Bench, *, person_key: str, metric: str = "ssi") -> pd.Da
         )
         for row in history.to_dict("records")
     ]
-    figs = {
-        (d, s): rel.figure(d, "sector", s, metric) for d, v, s in points if v is not None and s
-    }
+    figs = {(d, s): rel.figure(d, "sector", s, metric) for d, v, s in points if v is not None and s}
     wanted = [key for key, f in figs.items() if f is not None and f.published]
     lookback = bench.settings.lookback_days
-    cohort_values = {}
+    cohort_values: dict[tuple[dt.date, str | None], np.ndarray] = {}
     if wanted:
         span = bench.store.sector_span(
             person_key, metric, points[0][0] - dt.timedelta(days=lookback), points[-1][0]
         )
-        cohort_values = sector_values_at(span, wanted, lookback)
+        cohort_values = dict(sector_values_at(span, wanted, lookback))  # type: ignore[arg-type]
     records = []
     previous: float | None = None
     for day, value, sector in points:

@@ -384,7 +384,8 @@ def validate(read: ReadResult, options: IngestOptions) -> Validated:
     a number that is not one or out of range (ssi 0–100, pillars 0–25, ranks above 0 up to
     100, LinkedIn averages like their metric, outcomes ≥ 0); a total more than 0.5 away
     from the pillar sum; no ssi and not all four pillars; a duplicate person and date (the
-    row captured later, else the later line, is kept).
+    row captured later, else the later line, is kept); a failed capture — total and pillars
+    all 0, which trackers write when the page did not load — before any range check.
     """
     src = read.frame.reset_index(drop=True)
     n = len(src)
@@ -511,6 +512,25 @@ def validate(read: ReadResult, options: IngestOptions) -> Validated:
         _collapse_text(options.network),
         n,
     )
+
+    # failed captures ---------------------------------------------------------------------
+    # Trackers write zeros when LinkedIn's page did not load: a total and pillars that are
+    # all 0 are no score at all. Checked before the ranges so that the row's zero rank is
+    # not reported as the problem.
+    score_cols = [(m, sc) for m in METRICS if (sc := column(m)) is not None]
+    if score_cols:
+        any_given = np.zeros(n, dtype=bool)
+        all_zero = np.ones(n, dtype=bool)
+        for _, score_col in score_cols:
+            values = score_col.spread(parse_bounded(score_col.values), np.nan)
+            given = ~score_col.null
+            any_given |= given
+            all_zero &= ~given | (values == 0)
+        rejects.add(
+            any_given & all_zero,
+            "ssi",
+            "failed capture: the total and pillars are all 0 (the page did not load)",
+        )
 
     # numbers -----------------------------------------------------------------------------
     numbers: dict[str, np.ndarray[Any, Any]] = {}

@@ -25,6 +25,7 @@ INGEST_KEYS = {
     "rows_new",
     "rows_updated",
     "ignored_columns",
+    "unmatched_like_ssi",
     "rejects",
 }
 PERCENTILE_KEYS = {

@@ -127,3 +127,41 @@ def test_every_alias_names_a_canonical_field_and_captured_at_is_canonical():
 
 def test_identifiers_are_ordered_most_specific_first():
     assert fields.IDENTIFIERS == ("email", "profile_url", "employee_id", "name")
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("BrandScore", "brand"),
+        ("ssi_brand", "brand"),
+        ("people-sub-score", "people"),
+        ("Total SSI", "ssi"),
+        ("SSI Score", "ssi"),
+        ("Merk score", "brand"),
+        ("relationshipsSubScore", "relationships"),
+        ("insights_score", "insights"),
+        ("Marke-Punktzahl", "brand"),
+        ("pontuacao_relacionamentos", "relationships"),
+        ("ssi_overall_score", "ssi"),
+        ("establish_brand", "brand"),
+        ("find_right_people", "people"),
+        ("prof_brand", "brand"),
+        ("insight_engagement", "insights"),
+    ],
+)
+def test_decorated_and_compound_pillar_and_total_names_match(header, field):
+    assert fields.match_header(header) == field
+
+
+@pytest.mark.parametrize("header", ["Email score", "Team score", "date_total", "score_date"])
+def test_decorations_never_turn_a_non_metric_into_a_metric(header):
+    assert fields.match_header(header) not in fields.METRICS
+
+
+def test_unmatched_headers_that_look_like_ssi_figures_are_told_apart():
+    assert fields.looks_like_ssi("SSI trend")
+    assert fields.looks_like_ssi("Team score")
+    assert fields.looks_like_ssi("rank_delta")
+    assert not fields.looks_like_ssi("Notes")
+    assert not fields.looks_like_ssi("Brand")  # matched, so not "unmatched"
+    assert fields.like_ssi(["Notes", "SSI trend", "Comment"]) == ["SSI trend"]

@@ -415,3 +415,36 @@ def test_across_files_the_latest_capture_of_a_day_wins_whatever_the_file_order()
         result = bench.ingest_files([(n, t.encode()) for n, t in files], options())
         assert (result.rows_accepted, result.rows_rejected) == (1, 1)
         assert history(bench).loc[day("2026-05-03")].brand == 15
+
+
+def _as_csv(obj: dict) -> bytes:
+    flat = {k: v for k, v in obj.items() if not isinstance(v, dict)}
+    return (",".join(flat) + "\n" + ",".join(str(v) for v in flat.values()) + "\n").encode()
+
+
+def test_the_other_trackers_flat_shapes_as_csv_keep_every_figure():
+    # ffinnis names its total "ssi_overall_score" (once ignored: the pillars were summed
+    # instead); samjd names its pillars "establish_brand", "find_right_people", … (once
+    # all ignored). Stored as CSV by their exports, every column must land.
+    ffinnis = json.loads((FIXTURES / "ffinnis_post_payload_shape.json").read_text())
+    samjd = json.loads((FIXTURES / "samjd_ssi_history_json_shape.json").read_text())[0]
+    for name, obj in (("ffinnis.csv", ffinnis), ("samjd.csv", samjd)):
+        bench = Bench.memory(Settings(secret=TEST_SECRET))
+        preview = bench.preview(_as_csv(obj), name, options(date=day("2026-06-15")))
+        assert set(preview.mapping) >= {"ssi", "brand", "people", "insights", "relationships"}
+        assert preview.ignored_columns == [] and preview.unmatched_like_ssi == []
+
+
+def test_an_unmatched_ssi_like_column_is_listed_apart_in_ingest_json(tmp_path, monkeypatch):
+    monkeypatch.setenv("SSI_BENCH_SECRET", TEST_SECRET)
+    path = tmp_path / "t.csv"
+    path.write_text("Date,Total,Brand,People,Insights,Relationships,SSI trend,Notes\n"
+                    "2026-05-03,51,20,14,10,7,+2,x\n")  # fmt: skip
+    out = io.StringIO()
+    argv = ["--db", str(tmp_path / "x.duckdb"), "ingest", str(path)]
+    argv += ["--person", "p@x.example", "--sector", "S", "--json"]
+    code = run(argv, stdout=out, stderr=io.StringIO())
+    doc = json.loads(out.getvalue())
+    assert code == 0, doc
+    assert doc["unmatched_like_ssi"] == ["SSI trend"]
+    assert doc["ignored_columns"] == ["SSI trend", "Notes"]

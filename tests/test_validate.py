@@ -416,3 +416,16 @@ def test_xlsx_date_cells_and_numbers_validate():
     row = result.frame.iloc[0]
     assert row["snapshot_date"] == pd.Timestamp("2026-05-03")
     assert row["ssi"] == pytest.approx(52.648)
+
+
+def test_a_capture_of_all_zeros_is_a_failed_capture_not_a_bad_rank():
+    header = "email,date,ssi,brand,people,insights,relationships,industry_rank,sector\n"
+    result = check(
+        header
+        + "a@x.example,2026-05-03,0,0,0,0,0,0,S\n"
+        + "b@x.example,2026-05-03,0,,,,,,S\n"
+        + "c@x.example,2026-05-03,1,0,0,0,1,12,S\n"
+    )
+    reason = "failed capture: the total and pillars are all 0 (the page did not load)"
+    assert reasons(result) == [(2, "ssi", reason), (3, "ssi", reason)]
+    assert result.frame["ssi"].tolist() == [1.0]
