@@ -27,7 +27,7 @@ chromium:
 
 run: install
 	$(PY) -m ssi_bench demo --if-empty
-	$(PY) -m streamlit run app.py --server.address $(HOST) --server.port $(PORT)
+	$(PY) -m ssi_bench serve --host $(HOST) --port $(PORT)
 
 lint: install-dev
 	$(PY) -m ruff check .

@@ -246,7 +246,7 @@ def test_erase_deletes_every_row_of_the_person(bench: Bench):
     bench.ingest(csv_bytes(rows), "t.csv", IngestOptions(today=AS_OF))
     email = "person.12@example.com"
     expected = sum(str(r["email"]).lower() == email for r in rows)
-    assert bench.erase("PERSON.12@example.com") == expected
+    assert bench.erase("PERSON.12@example.com").rows_deleted == expected
     with pytest.raises(NotFoundError):
         bench.person_key(email)
     assert bench.status().rows == len(rows) - expected

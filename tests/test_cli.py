@@ -175,7 +175,7 @@ def test_erase_undo_and_uploads(db, team_csv):
     _, doc, _ = cli("--db", str(db), "ingest", str(path), "--json")
     n = sum(str(r["email"]).lower() == "person.20@example.com" for r in rows)
     code, erased, _ = cli("--db", str(db), "erase", "--person", "person.20@example.com", "--json")
-    assert code == 0 and erased == {"rows_deleted": n}
+    assert code == 0 and erased["rows_deleted"] == n and erased["tables"]["scores"] == n
     code, ups, _ = cli("--db", str(db), "uploads", "--json")
     assert [u["upload_id"] for u in ups] == [doc["upload_id"]]
     code, undone, _ = cli("--db", str(db), "undo", str(doc["upload_id"]), "--json")
