@@ -61,7 +61,7 @@ from ssi_bench.model import (
 )
 from ssi_bench.pseudonym import key_column, load_secret, person_key, person_key_codes
 from ssi_bench.reader import read_bytes
-from ssi_bench.store import Store
+from ssi_bench.store import Store, private_umask
 from ssi_bench.validate import validate
 
 Progress = Callable[[float, str], None]
@@ -133,6 +133,7 @@ class Bench:
             settings = settings.with_(db_path=Path(path))
         db = Path(settings.db_path)
         if str(db) != ":memory:":
+            private_umask()  # before mkdir: a folder made here is 0700 (see private_umask)
             db.parent.mkdir(parents=True, exist_ok=True)
         return cls(Store(db), settings)
 
