@@ -190,7 +190,7 @@ _DUCKDB_MAGIC = b"DUCK"
 _MAGIC_AT = 8
 _PERSON_TABLES_SQL = """
 SELECT DISTINCT table_name FROM information_schema.columns
-WHERE table_schema = 'main' AND column_name = 'person_key'
+WHERE table_schema = 'main' AND column_name = 'person_key' ORDER BY table_name
 """
 
 
