@@ -182,9 +182,9 @@ class Bench:
         limit = self.settings.max_upload_bytes
         if size > limit:
             raise IngestError(
-                f"{name} is {size / 1024 / 1024:,.1f} MB, more than the largest accepted upload "
-                f"({self.settings.max_upload_mb} MB, SSI_BENCH_MAX_UPLOAD_MB). Split the file, "
-                "or ask the administrator to raise the limit."
+                f"{name} is {size / 1024 / 1024:,.1f} MB, above the limit of "
+                f"{self.settings.max_upload_mb} MB (SSI_BENCH_MAX_UPLOAD_MB): nothing was read. "
+                "Split the file, or ask the administrator to raise the limit."
             )
 
     def _read(self, data: bytes, file_name: str) -> ReadResult:
