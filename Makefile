@@ -1,13 +1,13 @@
 # Two commands do all the set-up on a fresh machine:
 #   make run   — virtualenv, dependencies, demo data into an empty default database, dashboard
-#   make test  — virtualenv, dev dependencies, Chromium, lint, type-check, every test
+#   make test  — virtualenv, dev dependencies, Chromium, nginx, lint, type-check, every test
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8501
 
-.PHONY: run test lint typecheck pytest bench install install-dev chromium clean
+.PHONY: run test lint typecheck pytest bench install install-dev chromium nginx clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ install-dev: $(VENV)/.dev
 chromium:
 	@bash scripts/ensure-chromium.sh
 
+nginx:
+	@bash scripts/ensure-nginx.sh
+
 run: install
 	$(PY) -m ssi_bench demo --if-empty
 	$(PY) -m ssi_bench serve --host $(HOST) --port $(PORT)
@@ -36,7 +39,7 @@ lint: install-dev
 typecheck: install-dev
 	$(PY) -m mypy
 
-pytest: install-dev chromium
+pytest: install-dev chromium nginx
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest

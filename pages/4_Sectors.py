@@ -1,5 +1,6 @@
 """Sectors side by side: sizes, quantile bands, pillar profiles, median over time."""
 
-from ssi_bench import ui
+from ssi_bench.web import cohorts, frame
 
-ui.cohort_comparison_page("sector")
+frame.page_setup("Sectors", ":material/factory:")
+cohorts.render("sector")

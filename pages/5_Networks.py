@@ -1,5 +1,6 @@
 """Networks (teams, companies, communities) side by side: sizes, bands, profiles, trend."""
 
-from ssi_bench import ui
+from ssi_bench.web import cohorts, frame
 
-ui.cohort_comparison_page("network")
+frame.page_setup("Networks", ":material/hub:")
+cohorts.render("network")

@@ -36,7 +36,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ssi_bench import export, privacy, share
+from ssi_bench import audit, export, privacy, share
 from ssi_bench.cohorts import CohortIndex, quantiles, rank_counts, sector_values_at
 from ssi_bench.config import Settings
 from ssi_bench.errors import IngestError, NotFoundError, SSIBenchError
@@ -379,6 +379,7 @@ class Bench:
             is_demo=options.is_demo,
             pairs_checked=True,  # _drop_repeated_pairs above
         )
+        audit.record(self.store, None, "demo_load" if options.is_demo else "upload", upload_id)
         report(1.0, "Done")
         return IngestResult(
             upload_id=upload_id,
@@ -697,6 +698,7 @@ class Bench:
     ) -> bytes:
         """The published benchmarks as a file: aggregated, gated, never a person's row."""
         rows = [r.to_dict() for r in self.benchmarks(cohort, as_of)]
+        audit.record(self.store, None, "export", fmt)
         if fmt == "json":
             return export.to_json_bytes(rows)
         frame = benchmarks_frame(rows)
@@ -873,7 +875,9 @@ class Bench:
 
     def undo(self, upload_id: int) -> int:
         """Remove one upload (restoring what it replaced); returns score rows removed."""
-        return self.store.undo(upload_id)
+        removed = self.store.undo(upload_id)
+        audit.record(self.store, None, "undo", upload_id)
+        return removed
 
     def erase(self, identifier: str) -> EraseResult:
         """Erase the person behind ``identifier`` from every table and from the file's bytes.
@@ -884,7 +888,9 @@ class Bench:
         erases nothing (``rows_deleted`` 0). Backups are untouched: the result says so.
         Raises SSIBenchError for an empty identifier or when the file cannot be rewritten.
         """
-        return self.store.erase(person_key(self._secret, identifier))
+        erased = self.store.erase(person_key(self._secret, identifier))
+        audit.record(self.store, None, "erase", erased.rows_deleted)  # a count, no key
+        return erased
 
     def load_demo(
         self, people: int = 400, seed: int = 7, progress: Progress | None = None
@@ -906,7 +912,9 @@ class Bench:
 
     def remove_demo(self) -> int:
         """Delete every demo upload and its rows; returns score rows removed."""
-        return self.store.remove_demo()
+        removed = self.store.remove_demo()
+        audit.record(self.store, None, "demo_remove", removed)
+        return removed
 
     # ------------------------------------------------------------------ shares
     def share_create(self, view: dict[str, Any], person_key: str | None = None) -> str:
@@ -917,7 +925,9 @@ class Bench:
         return share.resolve(self.store, token)
 
     def share_revoke(self, share_id: int) -> bool:
-        return share.revoke(self.store, share_id)
+        revoked = share.revoke(self.store, share_id)
+        audit.record(self.store, None, "share_revoke", share_id)
+        return revoked
 
     def shares_active(self) -> list[dict[str, Any]]:
         return share.active(self.store)

@@ -8,20 +8,27 @@ messages go to stderr. Exit codes: 0 done, 1 refused or not found (the message s
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
+import io
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
+from ssi_bench import audit, links
 from ssi_bench.api import Bench
 from ssi_bench.config import PROJECT_ROOT, Settings
-from ssi_bench.errors import DatabaseBusyError, SSIBenchError
+from ssi_bench.errors import DatabaseBusyError, IngestError, SSIBenchError
 from ssi_bench.fields import METRICS
 from ssi_bench.model import LABEL_MAX_CHARS, EraseResult, IngestOptions, Standing
+from ssi_bench.pseudonym import load_secret
+from ssi_bench.reader import read_bytes
 from ssi_bench.store import private_umask
+from ssi_bench.validate import validate
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 #: File types taken from a folder given to ``ingest``.
@@ -85,6 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"a name for this upload, shown in `uploads` (file names are never stored; "
         f"trimmed, at most {LABEL_MAX_CHARS} characters)",
     )
+    p.add_argument(
+        "--links",
+        type=Path,
+        metavar="OUT.csv",
+        help="also make a private link for every person of this upload (identifier,link)",
+    )
 
     p = sub.add_parser("percentile", parents=[common], help="a standing in a cohort")
     who = p.add_mutually_exclusive_group(required=True)
@@ -136,6 +149,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("restore", parents=[common], help="replace the database by a backup")
     p.add_argument("source", type=Path, help="a file made by backup")
     p.add_argument("--force", action="store_true", help="overwrite a non-empty database")
+
+    p = sub.add_parser("links", parents=[common], help="private links (no single sign-on)")
+    lsub = p.add_subparsers(dest="links_command", required=True, metavar="ACTION")
+    q = lsub.add_parser("create", parents=[common], help="one private link per person")
+    q.add_argument("file", type=Path, help="people: an upload-format CSV/XLSX or one per line")
+    q.add_argument("--out", type=Path, required=True, metavar="OUT.csv", help="identifier,link")
+    q.add_argument("--days", type=int, default=None, help="days until expiry")
+    q = lsub.add_parser("revoke", parents=[common], help="revoke private links")
+    which = q.add_mutually_exclusive_group(required=True)
+    which.add_argument("--person", help="one person's links ('-' reads it from stdin)")
+    which.add_argument("--upload", type=int, metavar="ID", help="every link made at an upload")
+    lsub.add_parser("list", parents=[common], help="link counts and dates (no identifiers)")
+
+    p = sub.add_parser("audit", parents=[common], help="the audit log of admin actions")
+    p.add_argument("--limit", type=int, default=100, help="newest entries to show (default 100)")
     return parser
 
 
@@ -225,7 +253,7 @@ def _no_database(
         except KeyboardInterrupt:  # Ctrl-C reached streamlit too; it stops by itself
             return EXIT_OK
     from ssi_bench import backup
-    from ssi_bench.pseudonym import key_file_for, load_secret, person_key
+    from ssi_bench.pseudonym import key_file_for, person_key
 
     if settings.secret is None and not key_file_for(settings.db_path).exists():
         # load_secret would create a fresh key, under which nobody is found.
@@ -300,7 +328,7 @@ def run(
         else:
             if bench.store.recovery_note:
                 err.write(f"note: {bench.store.recovery_note}\n")
-            with bench:
+            with bench, audit.acting_as(audit.COMMAND_LINE):
                 doc, text = _dispatch(args, bench, inp, err)
     except UsageError as exc:
         err.write(f"error: {exc}\n")
@@ -357,6 +385,15 @@ def _dispatch(
     if cmd == "erase":
         erased = bench.erase(_identifier(args.person, stdin))
         return erased.to_dict(), _erase_text(erased)
+    if cmd == "links":
+        return _cmd_links(args, bench, stdin)
+    if cmd == "audit":
+        rows = audit.entries(bench.store, args.limit)
+        lines = [
+            f"{r['at']:%Y-%m-%d %H:%M:%S}  {r['action']:<20} {r['object'] or '':<16} {r['actor']}"
+            for r in rows
+        ]
+        return rows, "\n".join(lines) or "The audit log is empty."
     if cmd in ("backup", "restore"):
         from ssi_bench import backup
 
@@ -386,6 +423,9 @@ def _cmd_ingest(
         raise UsageError("give at least one FILE (or --paste FILE)")
     if args.files and args.paste is not None:
         raise UsageError("give files or --paste, not both")
+    if args.links is not None and args.links.exists():
+        # Checked before importing: the links file is written once, never overwritten.
+        raise SSIBenchError(f"{args.links} already exists: choose a new file for the links")
     options = IngestOptions(
         person=None if args.person is None else _identifier(args.person, stdin),
         sector=args.sector,
@@ -395,6 +435,7 @@ def _cmd_ingest(
         strict=args.strict,
         label=args.label,
     )
+    files: list[tuple[str, bytes]] = []
     if args.paste is not None:
         if not args.paste.is_file():
             raise SSIBenchError(f"{args.paste}: no such file")
@@ -405,6 +446,22 @@ def _cmd_ingest(
         result = bench.ingest_files(files, options, progress=_progress(err))
     if args.rejects is not None:
         args.rejects.write_bytes(bench.rejects_csv(result.rejects))
+    links_doc = None
+    if args.links is not None:
+        if args.paste is not None:  # a personal page: the one person given with --person
+            people = [options.person] if options.person else []
+        else:
+            people = _upload_people(bench, files, options)
+        made = links.create(
+            bench.store,
+            load_secret(bench.settings),
+            people,
+            bench.settings.link_days,
+            upload_id=result.upload_id,
+            public_url=bench.settings.public_url,
+        )
+        _write_links(args.links, made)
+        links_doc = {"out": str(args.links), "links": len(made)}
     lines = [
         f"Upload #{result.upload_id}: read {result.rows_read}, accepted {result.rows_accepted} "
         f"({result.rows_new} new, {result.rows_updated} updated), rejected "
@@ -417,7 +474,83 @@ def _cmd_ingest(
         lines.append(f"  {where}line {r.line}, {r.field}: {r.reason}")
     if len(result.rejects) > 20:
         lines.append(f"  … and {len(result.rejects) - 20} more (use --rejects OUT.csv)")
-    return result.to_dict(), "\n".join(lines)
+    doc = result.to_dict()
+    if links_doc is not None:
+        doc["private_links"] = links_doc
+        lines.append(f"{links_doc['links']} private links written to {args.links}.")
+    return doc, "\n".join(lines)
+
+
+def _upload_people(
+    bench: Bench, files: list[tuple[str, bytes]], options: IngestOptions
+) -> list[str]:
+    """The identifiers of the valid rows of ``files``, first spelling first (read again:
+    the upload itself keeps only keys)."""
+    people: list[str] = []
+    for name, data in files:
+        checked = validate(read_bytes(data, name, settings=bench.settings), options)
+        people.extend(str(v) for v in checked.frame["person"].dropna().unique())
+    return people
+
+
+def _people_file(path: Path, bench: Bench) -> list[str]:
+    """Identifiers from a people file: the person column of an upload-format CSV/XLSX, else
+    one identifier per line (blank lines skipped)."""
+    if not path.is_file():
+        raise SSIBenchError(f"{path}: no such file")
+    data = path.read_bytes()
+    try:
+        read = read_bytes(data, path.name, settings=bench.settings)
+    except IngestError:
+        read = None
+    if read is not None and "person" in read.frame.columns:
+        return [str(v).strip() for v in read.frame["person"].dropna() if str(v).strip()]
+    text = data.decode("utf-8-sig", errors="replace")
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _write_links(path: Path, made: list[tuple[str, str]]) -> None:
+    """Write identifier,link rows to a NEW file, mode 0600 (refuses an existing one): the
+    only copy of the identifiers and tokens, for a mail merge."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["identifier", "link"])
+    writer.writerows(made)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise SSIBenchError(f"{path} already exists: choose a new file for the links") from None
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+        f.write(buffer.getvalue())
+
+
+def _cmd_links(args: argparse.Namespace, bench: Bench, stdin: TextIO) -> tuple[Any, str]:
+    secret = load_secret(bench.settings)
+    if args.links_command == "create":
+        if args.out.exists():
+            raise SSIBenchError(f"{args.out} already exists: choose a new file for the links")
+        people = _people_file(args.file, bench)
+        if not people:
+            raise SSIBenchError(f"{args.file}: no identifier found")
+        days = args.days if args.days is not None else bench.settings.link_days
+        made = links.create(bench.store, secret, people, days, public_url=bench.settings.public_url)
+        _write_links(args.out, made)
+        doc = {"out": str(args.out), "links": len(made), "days": days}
+        return doc, f"{len(made)} private links written to {args.out} (expire in {days} days)."
+    if args.links_command == "revoke":
+        if args.upload is not None:
+            n = links.revoke_upload(bench.store, args.upload)
+            return {"upload_id": args.upload, "revoked": n}, f"{n} links revoked."
+        n = links.revoke_person(bench.store, secret, _identifier(args.person, stdin))
+        return {"revoked": n}, f"{n} links revoked."
+    rows = links.list_links(bench.store)
+    lines = [
+        f"{'upload #' + str(r['upload_id']) if r['upload_id'] is not None else 'from a file':<14}"
+        f"  links {r['links']}  active {r['active']}  revoked {r['revoked']}"
+        f"  expired {r['expired']}  used {r['used']}  last created {r['last_created_at']:%Y-%m-%d}"
+        for r in rows
+    ]
+    return rows, "\n".join(lines) or "No private links yet."
 
 
 def _cmd_benchmarks(args: argparse.Namespace, bench: Bench) -> tuple[Any, str]:

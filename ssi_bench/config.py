@@ -88,6 +88,69 @@ SETTINGS: tuple[Setting, ...] = (
         ",".join(f"{int(lo)}:{label}" for lo, label in DEFAULT_BANDS),
         "Score bands as `lower:label,…`, lower bounds ascending from 0.",
     ),
+    Setting(
+        "admins",
+        "SSI_BENCH_ADMINS",
+        None,
+        "Admins (Upload, Data, links, audit log) when sign-in is configured: comma-separated "
+        "e-mail addresses or `*@domain` patterns, case-insensitive. Read on every page run.",
+    ),
+    Setting(
+        "managers",
+        "SSI_BENCH_MANAGERS",
+        None,
+        "Managers (Outcomes, exports of published benchmarks): e-mail addresses or "
+        "`*@domain` patterns, as for SSI_BENCH_ADMINS. Admins are managers too.",
+    ),
+    Setting(
+        "allowed_emails",
+        "SSI_BENCH_ALLOWED_EMAILS",
+        None,
+        "Who may use the app at all when sign-in is configured (e-mail addresses or "
+        "`*@domain` patterns). Unset: anyone the identity provider admits. Admins and "
+        "managers are always allowed.",
+    ),
+    Setting(
+        "role_claim",
+        "SSI_BENCH_ROLE_CLAIM",
+        None,
+        "ID-token claim holding the person's groups or roles (e.g. `groups`, `roles`), "
+        "matched against SSI_BENCH_ADMIN_GROUP and SSI_BENCH_MANAGER_GROUP.",
+    ),
+    Setting(
+        "admin_group",
+        "SSI_BENCH_ADMIN_GROUP",
+        None,
+        "Value of the role claim that makes a person admin (an Entra group id, an Okta group).",
+    ),
+    Setting(
+        "manager_group",
+        "SSI_BENCH_MANAGER_GROUP",
+        None,
+        "Value of the role claim that makes a person manager.",
+    ),
+    Setting(
+        "session_hours",
+        "SSI_BENCH_SESSION_HOURS",
+        12,
+        "Longest sign-in session, in hours from the ID token's `iat`; older sessions must "
+        "sign in again (Streamlit's own cookie lasts 30 days).",
+    ),
+    Setting(
+        "email_claim",
+        "SSI_BENCH_EMAIL_CLAIM",
+        "email",
+        "ID-token claim that names the signed-in person: `email`, or `preferred_username` "
+        "for Microsoft Entra ID tenants that send no `email`.",
+    ),
+    Setting("link_days", "SSI_BENCH_LINK_DAYS", 60, "Days until a private link expires."),
+    Setting(
+        "public_url",
+        "SSI_BENCH_PUBLIC_URL",
+        None,
+        "Address people use to reach the app (e.g. `https://bench.example.com/ssi`); private "
+        "and share links are built from it. Unset: http://127.0.0.1:8501.",
+    ),
 )
 
 
@@ -123,6 +186,16 @@ class Settings:
     share_days: int = 30
     admin_password: str | None = field(default=None, repr=False)
     bands: tuple[tuple[float, str], ...] = DEFAULT_BANDS
+    admins: str | None = None
+    managers: str | None = None
+    allowed_emails: str | None = None
+    role_claim: str | None = None
+    admin_group: str | None = None
+    manager_group: str | None = None
+    session_hours: int = 12
+    email_claim: str = "email"
+    link_days: int = 60
+    public_url: str | None = None
 
     def __post_init__(self) -> None:
         if self.min_cohort < MIN_COHORT_FLOOR:
@@ -131,6 +204,10 @@ class Settings:
             )
         if self.lookback_days < 1:
             raise SSIBenchError("look-back window must be at least 1 day")
+        if self.session_hours < 1:
+            raise SSIBenchError("SSI_BENCH_SESSION_HOURS must be at least 1 hour")
+        if self.link_days < 1:
+            raise SSIBenchError("SSI_BENCH_LINK_DAYS must be at least 1 day")
         if self.secret is not None and len(self.secret) < MIN_SECRET_CHARS:
             # The value itself is never repeated in the message (it ends up in logs).
             raise SSIBenchError(

@@ -114,7 +114,22 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             f"ALTER TABLE {table}_unkeyed RENAME TO {table}",
         )
     ),
-    # 3: no file name is stored. Names like "SSI history - Bob Late (bob@…).csv" tied a
+    # Identity (issue 10): private links (only the token's keyed hash is stored) and the
+    # audit log of admin actions (actors are keyed hashes or fixed labels, objects are ids
+    # or counts: no identifier). Self-contained: no other table is touched.
+    (
+        "CREATE SEQUENCE IF NOT EXISTS private_link_seq START 1",
+        "CREATE SEQUENCE IF NOT EXISTS audit_seq START 1",
+        """CREATE TABLE IF NOT EXISTS private_links (
+            link_id INTEGER PRIMARY KEY, token_hash VARCHAR NOT NULL UNIQUE,
+            person_key VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL,
+            expires_at TIMESTAMP NOT NULL, last_used_at TIMESTAMP, revoked_at TIMESTAMP,
+            upload_id INTEGER)""",
+        """CREATE TABLE IF NOT EXISTS audit_log (
+            entry_id INTEGER PRIMARY KEY, recorded_at TIMESTAMP NOT NULL, actor VARCHAR NOT NULL,
+            action VARCHAR NOT NULL, object VARCHAR)""",
+    ),
+    # 4: no file name is stored. Names like "SSI history - Bob Late (bob@…).csv" tied a
     # pseudonym to a person; an upload is now known by its SHA-256 and an optional label
     # the admin types. The column goes with its values; the blocks that held them are
     # overwritten by the rewrite that follows this migration on a file (REWRITE_AFTER).
@@ -125,7 +140,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 )
 #: Schema versions whose migration removed stored values: reaching one of them rewrites the
 #: database file, so the removed values do not stay readable in freed blocks.
-REWRITE_AFTER = frozenset({3})
+REWRITE_AFTER = frozenset({4})
 
 _SCHEMA_VERSION_SQL = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP)

@@ -1,8 +1,9 @@
 """Every page through Streamlit's AppTest: start at app.py, switch pages, click, read.
 
 The database is a temporary file (SSI_BENCH_DB); data is seeded through the same cached
-Bench the app uses (``ui.get_bench()``: AppTest runs the scripts in this process). Expected
-numbers are computed here from the seeded rows, never read back from the library.
+Bench the app uses (``ssi_bench.web.state.get_bench()``: AppTest runs the scripts in this
+process). Expected numbers are computed here from the seeded rows, never read back from the
+library.
 """
 
 from __future__ import annotations
@@ -16,8 +17,13 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from ssi_bench import ui
 from ssi_bench.model import IngestOptions
+from ssi_bench.web.admin import NO_PASSWORD_NOTICE
+from ssi_bench.web.data import share_ids
+from ssi_bench.web.format import safe_md, share_higher_words, standing_sentence
+from ssi_bench.web.shared_view import SHARE_INVALID
+from ssi_bench.web.sharing import share_link
+from ssi_bench.web.state import get_bench
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -45,14 +51,14 @@ def fresh_app(tmp_path, monkeypatch) -> Iterator[None]:
     st.cache_data.clear()
     yield
     try:
-        ui.get_bench().close()
+        get_bench().close()
     finally:
         st.cache_resource.clear()
         st.cache_data.clear()
 
 
 def bench():
-    return ui.get_bench()
+    return get_bench()
 
 
 # ------------------------------------------------------------------------------ data
@@ -191,7 +197,7 @@ def standing_text(at: AppTest, heading: str) -> str:
     """The markdown sentence right after the bold cohort heading that starts with heading."""
     md = [str(e.value) for e in at.markdown]
     for i, value in enumerate(md):
-        if value.startswith(f"**{ui.safe_md(heading)}"):
+        if value.startswith(f"**{safe_md(heading)}"):
             return md[i + 1]
     raise AssertionError(f"no standing under {heading!r} in {md}")
 
@@ -204,7 +210,7 @@ def assert_no_exception(at: AppTest) -> None:
 def test_home_on_an_empty_database_says_there_is_no_data_yet():
     at = start()
     assert any("No data yet" in t for t in texts(at))
-    assert any(ui.NO_PASSWORD_NOTICE in t for t in [e.value for e in at.info]) is False
+    assert any(NO_PASSWORD_NOTICE in t for t in [e.value for e in at.info]) is False
 
 
 def test_an_upload_invalidates_the_cached_status_and_cohorts():
@@ -258,7 +264,7 @@ def test_upload_previews_then_imports_once_and_reports_rejects():
     rows.append({**rows[0], "email": "bad@x.test", "brand": "31.5"})  # above 25
     data = csv_bytes(rows, sep=";")
     at = start("pages/1_Upload.py")
-    assert any(ui.NO_PASSWORD_NOTICE in str(e.value) for e in at.info)
+    assert any(NO_PASSWORD_NOTICE in str(e.value) for e in at.info)
     at.file_uploader(key="upload_files").set_value(("team.csv", data, "text/csv"))
     at.run()
     assert_no_exception(at)
@@ -444,13 +450,13 @@ def test_share_create_open_revoke():
     shares = bench().shares_active()
     assert len(shares) == 1
     data = start("pages/7_Data.py")
-    data.selectbox(key="revoke_id").select(ui.share_ids(shares)[0])
+    data.selectbox(key="revoke_id").select(share_ids(shares)[0])
     data.button(key="revoke_submit").click().run()
     assert_no_exception(data)
     assert bench().shares_active() == []
 
     gone = start(share=token)
-    assert [str(e.value) for e in gone.error] == [ui.SHARE_INVALID]
+    assert [str(e.value) for e in gone.error] == [SHARE_INVALID]
     assert not gone.metric
     assert not gone.markdown
     assert not gone.dataframe
@@ -464,7 +470,7 @@ def test_an_unknown_share_token_shows_one_message_on_any_page():
         at.run()
         if page:
             at.switch_page(page).run()
-        assert [str(e.value) for e in at.error] == [ui.SHARE_INVALID]
+        assert [str(e.value) for e in at.error] == [SHARE_INVALID]
         assert not at.dataframe
 
 
@@ -497,7 +503,7 @@ def test_admin_gate_blocks_until_the_right_password(page, monkeypatch):
         assert at.file_uploader
     else:
         assert table(at, "upload", "file").shape[0] == 1
-    assert not any(ui.NO_PASSWORD_NOTICE in str(i.value) for i in at.info)
+    assert not any(NO_PASSWORD_NOTICE in str(i.value) for i in at.info)
 
 
 def test_admin_gate_pauses_after_three_wrong_tries(monkeypatch):
@@ -530,7 +536,7 @@ def test_admin_gate_reads_the_password_from_secrets():
 
 def test_without_a_password_the_admin_pages_are_open_and_say_so():
     at = start("pages/7_Data.py")
-    assert any(ui.NO_PASSWORD_NOTICE in str(i.value) for i in at.info)
+    assert any(NO_PASSWORD_NOTICE in str(i.value) for i in at.info)
     assert "Minimum cohort size (k)" in set(table(at, "setting", "value")["setting"])
 
 
@@ -610,16 +616,36 @@ def test_hostile_names_appear_literally_in_every_listing():
     at = identify(start("pages/2_My_benchmark.py"), "h0-3@x.test")
     assert any(HOSTILE[0] in str(t.value) for t in at.text)  # "Sector: <script>…" as text
     md = [str(m.value) for m in at.markdown]
-    assert any(ui.safe_md(HOSTILE[0]) in m for m in md)
+    assert any(safe_md(HOSTILE[0]) in m for m in md)
     assert_literal_or_escaped(at)
 
 
 def test_safe_md_escapes_markdown_html_latex_and_directives():
     for name in [*HOSTILE, ":red[x]", "**b**", "# h", "a\nb"]:
-        escaped = ui.safe_md(name)
+        escaped = safe_md(name)
         assert re.sub(r"\\(.)", r"\1", escaped) == name.replace("\n", " ")
         for ch in "<>[]()$*#:=":
             assert f"{ch}" not in re.sub(r"\\.", "", escaped)
+
+
+@pytest.mark.parametrize(
+    ("browser_url", "expected"),
+    [
+        ("http://127.0.0.1:8501/My_benchmark", "http://127.0.0.1:8501/?share=tok"),
+        ("http://127.0.0.1:8501/Networks/", "http://127.0.0.1:8501/?share=tok"),
+        ("https://bench.example/ssi/Trends", "https://bench.example/ssi/?share=tok"),
+        ("https://bench.example/ssi/", "https://bench.example/ssi/?share=tok"),
+    ],
+)
+def test_a_share_link_made_on_any_page_points_at_the_app_root(monkeypatch, browser_url, expected):
+    """The page slug (pages/N_Name.py → "Name") is cut from the URL the browser shows, so the
+    link opens the shared view from the app's root, under any path prefix."""
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(st, "context", SimpleNamespace(url=browser_url))
+    assert share_link("tok") == expected
+    monkeypatch.setattr(st, "context", SimpleNamespace(url=None))
+    assert share_link("tok") == "?share=tok"
 
 
 def test_standing_sentence_says_it_both_ways():
@@ -627,17 +653,17 @@ def test_standing_sentence_says_it_both_ways():
 
     cohort = CohortId("sector", "Software", LATEST)
     exact = Standing("ssi", 40.0, cohort, 40, False, 25.0, 75.0, "Top 75%")
-    assert ui.standing_sentence(exact, 10) == (
+    assert standing_sentence(exact, 10) == (
         "Top 75% · percentile 25: three in four score higher (of 40 people)"
     )
     banded = Standing("ssi", 40.0, cohort, 15, False, None, 25.0, "Top 25%", precision="banded")
-    assert ui.standing_sentence(banded, 10).startswith("Top 25% (rounded up to a band")
+    assert standing_sentence(banded, 10).startswith("Top 25% (rounded up to a band")
     low = Standing("ssi", 20.0, cohort, 15, False, None, 100.0, "Top 100%", precision="banded")
-    assert ui.standing_sentence(low, 10).startswith("In the lower half (rounded up to a band")
+    assert standing_sentence(low, 10).startswith("In the lower half (rounded up to a band")
     hidden = Standing("ssi", 40.0, cohort, None, True, None, None, "", precision="suppressed")
-    assert "Fewer than 10 people" in ui.standing_sentence(hidden, 10)
-    assert ui.share_higher_words(50) == "half score higher"
-    assert ui.share_higher_words(37) == "about 37 in 100 score higher"
+    assert "Fewer than 10 people" in standing_sentence(hidden, 10)
+    assert share_higher_words(50) == "half score higher"
+    assert share_higher_words(37) == "about 37 in 100 score higher"
 
 
 def test_my_benchmark_puts_linkedins_own_figures_beside_ours():

@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ssi_bench import links
 from ssi_bench.api import Bench
 from ssi_bench.cli import run
 from ssi_bench.config import Settings
@@ -106,6 +107,7 @@ def load(bench: Bench) -> None:
     key = expected_key(GONE)
     view = {"page": "my", "scores": {"brand": ZOE_VALUES[1][0]}, "frozen_key": key}
     bench.share_create(view, person_key=key)
+    links.create(bench.store, TEST_SECRET.encode(), [GONE, STAYS], 5)  # private links
 
 
 def zoe_needles() -> dict[str, bytes]:
@@ -139,9 +141,10 @@ def test_after_erase_no_byte_of_the_person_remains_in_any_file(folder: Path):
         load(bench)
         result = bench.erase("  Zoe.Gone@EXAMPLE.com ")
         assert result.file_rewritten
-        # Zoe: 2 scores, 1 share; her personal upload held only her and goes.
+        # Zoe: 2 scores, 1 share, 1 private link; her personal upload held only her and goes.
         assert result.tables["scores"] == 2 and result.tables["shares"] == 1
-        assert result.rows_deleted == 3
+        assert result.tables["private_links"] == 1
+        assert result.rows_deleted == 4
         assert result.uploads_removed == 1
         assert hits(folder, zoe_needles()) == []
         # the scan still sees data that stays
@@ -154,7 +157,7 @@ def test_after_a_restart_the_erase_still_leaves_nothing(folder: Path):
     with open_bench(folder) as bench:
         load(bench)
     with open_bench(folder) as bench:
-        assert bench.erase(GONE).rows_deleted == 3
+        assert bench.erase(GONE).rows_deleted == 4
     with open_bench(folder) as bench:  # reopening brings nothing back
         assert bench.status().people == 25
         with bench.store.cursor() as cur:
@@ -180,14 +183,14 @@ def test_everything_else_survives_the_rewrite_unchanged(folder: Path):
                         ).fetchall(),
                     )
                 )
-                for t in ("scores", "outcomes", "shares")
+                for t in ("scores", "outcomes", "shares", "private_links")
             }
             uploads_before = cur.execute("SELECT * FROM uploads ORDER BY upload_id").fetchall()
         bench.erase(GONE)
         with bench.store.cursor() as cur:
             after = {
                 t: sorted(map(repr, cur.execute(f"SELECT * FROM {t}").fetchall()))
-                for t in ("scores", "outcomes", "shares")
+                for t in ("scores", "outcomes", "shares", "private_links")
             }
             uploads_after = cur.execute("SELECT * FROM uploads ORDER BY upload_id").fetchall()
         assert after == before
@@ -306,7 +309,7 @@ def test_erase_result_says_backups_still_hold_the_person_and_how_to_find_them(
     capsys.readouterr()
     assert run(["--db", str(db), "--json", "erase", "--person", GONE]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert doc["rows_deleted"] == 3 and doc["file_rewritten"] is True
+    assert doc["rows_deleted"] == 4 and doc["file_rewritten"] is True
     assert doc["backups_command"] == BACKUPS_HOLDING_COMMAND
     assert "backups-holding" in doc["note"]
     assert run(["--db", str(db), "backup", str(backups / "after.duckdb")]) == 0
@@ -318,7 +321,7 @@ def test_erase_result_says_backups_still_hold_the_person_and_how_to_find_them(
     assert code == 0
     holding = json.loads(capsys.readouterr().out)["holding"]
     assert [Path(h["path"]).name for h in holding] == ["before.duckdb"]
-    assert holding[0]["tables"] == ["scores", "shares"]
+    assert holding[0]["tables"] == ["private_links", "scores", "shares"]
     # the text form names the file too, and a person in no backup is in none
     assert run(["--db", str(db), "backups-holding", str(backups), "--person", GONE]) == 0
     assert "before.duckdb" in capsys.readouterr().out

@@ -1,0 +1,224 @@
+"""Data (admin): uploads and undo, erasure, demo removal, exports, share links, settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from ssi_bench.config import Settings
+from ssi_bench.errors import SSIBenchError
+from ssi_bench.model import UploadInfo
+from ssi_bench.web.admin import admin_password, assert_admin, require_admin
+from ssi_bench.web.state import flash, get_bench, show_error, show_flash, status
+
+
+def render() -> None:
+    """The Data page (after :func:`ssi_bench.web.frame.page_setup`)."""
+    bench = get_bench()
+    st.title("Data")
+    require_admin()
+    show_flash()
+
+    # --- uploads ------------------------------------------------------------------------------
+    st.header("Uploads")
+    try:
+        uploads = bench.uploads()
+    except SSIBenchError as exc:
+        show_error(exc)
+        uploads = []
+    if not uploads:
+        st.info("No uploads yet.")
+    else:
+        st.dataframe(uploads_frame(uploads), hide_index=True, key="uploads_table")
+        with st.form("undo_form"):
+            upload_id = st.selectbox(
+                "Undo upload",
+                [u.upload_id for u in uploads],
+                format_func=lambda i: f"#{i}",
+                key="undo_id",
+            )
+            sure = st.checkbox(
+                "I understand: this removes the upload's rows and restores what it replaced",
+                key="undo_confirm",
+            )
+            undo = st.form_submit_button("Undo upload", type="primary", key="undo_submit")
+            if undo and assert_admin():
+                if not sure:
+                    st.warning("Tick the box to confirm.")
+                else:
+                    try:
+                        removed = bench.undo(int(upload_id or 0))
+                        flash(f"Upload #{upload_id} undone: {removed:,} score rows removed.")
+                    except SSIBenchError as exc:
+                        show_error(exc)
+
+    # --- erase ---------------------------------------------------------------------------------
+    st.header("Erase a person")
+    st.caption(
+        "Deletes every score, outcome and share link of the person behind an identifier (the "
+        "identifier is hashed with the same key; it is not stored)."
+    )
+    with st.form("erase_form", clear_on_submit=True):
+        identifier = st.text_input("Identifier to erase", type="password", key="erase_identifier")
+        sure = st.checkbox("I understand: this cannot be undone", key="erase_confirm")
+        if st.form_submit_button("Erase", type="primary", key="erase_submit") and assert_admin():
+            if not identifier.strip():
+                st.warning("Type the identifier.")
+            elif not sure:
+                st.warning("Tick the box to confirm.")
+            else:
+                try:
+                    flash(f"Erased: {bench.erase(identifier):,} rows deleted.")
+                except SSIBenchError as exc:
+                    show_error(exc)
+
+    # --- demo ----------------------------------------------------------------------------------
+    st.header("Demo data")
+    s = status()
+    if s.is_demo:
+        st.warning(
+            f"{s.demo_rows:,} rows of synthetic demo data are loaded.", icon=":material/science:"
+        )
+        if st.button("Remove demo data", key="remove_demo", type="primary") and assert_admin():
+            try:
+                flash(f"Demo data removed: {bench.remove_demo():,} rows.")
+            except SSIBenchError as exc:
+                show_error(exc)
+    else:
+        st.text("No demo data loaded.")
+        if s.is_empty and st.button("Load demo data", key="load_demo") and assert_admin():
+            try:
+                result = bench.load_demo()
+                flash(f"Demo data loaded: {result.rows_accepted:,} rows.")
+            except SSIBenchError as exc:
+                show_error(exc)
+
+    # --- export --------------------------------------------------------------------------------
+    st.header("Export published benchmarks")
+    st.caption("Aggregated, gated quantiles only: never a person's row. CSV is formula-safe.")
+    c1, c2 = st.columns(2)
+    fmt = c1.selectbox("Format", ["csv", "parquet"], format_func=str.upper, key="export_fmt")
+    kind = c2.selectbox(
+        "Cohorts",
+        [None, "sector", "network", "all"],
+        format_func=lambda k: {
+            None: "All kinds",
+            "sector": "Sectors",
+            "network": "Networks",
+            "all": "Everyone",
+        }[k],
+        key="export_kind",
+    )
+    if not s.is_empty:
+        try:
+            st.download_button(
+                f"Download benchmarks ({fmt.upper()})",
+                # fmt and kind are among the literal options of the two selectboxes above.
+                bench.export_benchmarks(fmt, kind),  # type: ignore[arg-type]
+                file_name=f"ssi-bench-benchmarks.{fmt}",
+                mime="text/csv" if fmt == "csv" else "application/octet-stream",
+                key="export_download",
+                on_click="ignore",
+            )
+        except SSIBenchError as exc:
+            show_error(exc)
+
+    # --- shares --------------------------------------------------------------------------------
+    st.header("Active share links")
+    try:
+        shares = bench.shares_active()
+    except SSIBenchError as exc:
+        show_error(exc)
+        shares = []
+    if not shares:
+        st.text("No active share links.")
+    else:
+        st.dataframe(shares_frame(shares), hide_index=True, key="shares_table")
+        with st.form("revoke_form"):
+            share_id = st.selectbox(
+                "Revoke link", share_ids(shares), format_func=lambda i: f"#{i}", key="revoke_id"
+            )
+            if st.form_submit_button("Revoke", key="revoke_submit") and assert_admin():
+                try:
+                    if bench.share_revoke(int(share_id or 0)):
+                        flash(f"Share link #{share_id} revoked.")
+                    else:
+                        st.warning(f"Share link #{share_id} was not active.")
+                except SSIBenchError as exc:
+                    show_error(exc)
+
+    # --- settings ------------------------------------------------------------------------------
+    st.header("Settings in force")
+    settings_table = settings_frame(bench.settings)
+    st.dataframe(
+        settings_table, hide_index=True, key="settings_table", height=36 * (len(settings_table) + 1)
+    )
+
+
+def uploads_frame(uploads: Sequence[UploadInfo]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "upload": [u.upload_id for u in uploads],
+            "uploaded": [u.uploaded_at.strftime("%Y-%m-%d %H:%M") for u in uploads],
+            "file": [u.file_name for u in uploads],
+            "read": [u.rows_read for u in uploads],
+            "accepted": [u.rows_accepted for u in uploads],
+            "rejected": [u.rows_rejected for u in uploads],
+            "new": [u.rows_new for u in uploads],
+            "updated": [u.rows_updated for u in uploads],
+            "rows now": [u.rows_live for u in uploads],
+            "demo": ["yes" if u.is_demo else "" for u in uploads],
+            "SHA-256": [u.file_sha256[:12] + "…" for u in uploads],
+        }
+    )
+
+
+def share_ids(shares: Sequence[dict[str, Any]]) -> list[int]:
+    return [int(s.get("share_id", s.get("id", 0))) for s in shares]
+
+
+def shares_frame(shares: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """Active share links for the admin: id, page, personal or not, created, expires."""
+
+    def when(value: Any) -> str:
+        if isinstance(value, dt.datetime):
+            return value.strftime("%Y-%m-%d %H:%M")
+        return "" if value is None else str(value)[:16]
+
+    records = []
+    for s in shares:
+        view = s.get("view") or {}
+        records.append(
+            {
+                "link": f"#{s.get('share_id', s.get('id', ''))}",
+                "page": str(s.get("page") or view.get("page", "")),
+                "personal": "yes" if s.get("personal") or s.get("person_key") else "",
+                "created": when(s.get("created_at", s.get("created"))),
+                "expires": when(s.get("expires_at", s.get("expires"))),
+            }
+        )
+    return pd.DataFrame.from_records(
+        records, columns=["link", "page", "personal", "created", "expires"]
+    )
+
+
+def settings_frame(settings: Settings) -> pd.DataFrame:
+    bands = ", ".join(f"{lo:g}+ {label}" for lo, label in settings.bands)
+    rows = [
+        ("Minimum cohort size (k)", f"{settings.min_cohort}"),
+        ("Quartiles from", "20 people"),
+        ("Exact percentiles from", "30 people (banded below)"),
+        ("Look-back window", f"{settings.lookback_days} days"),
+        ("Score bands", bands),
+        ("Largest file", f"{settings.max_upload_mb:,} MB"),
+        ("Most rows per file", f"{settings.max_rows:,}"),
+        ("Longest cell", f"{settings.max_field_chars:,} characters"),
+        ("Share links expire after", f"{settings.share_days} days"),
+        ("Admin password", "set" if admin_password() else "not set (open)"),
+        ("Database", str(settings.db_path)),
+    ]
+    return pd.DataFrame(rows, columns=["setting", "value"])

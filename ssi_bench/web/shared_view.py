@@ -1,0 +1,77 @@
+"""The read-only view a share token opens, drawn with the same renderers as the live page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import streamlit as st
+
+from ssi_bench.api import Bench
+from ssi_bench.errors import NotFoundError, SSIBenchError
+from ssi_bench.model import MyBenchmark
+from ssi_bench.web.cohorts import render_cohorts
+from ssi_bench.web.my_benchmark import render_my_benchmark
+from ssi_bench.web.state import show_error
+from ssi_bench.web.trends import render_trend
+
+SHARE_INVALID = "This share link is not valid: it is unknown, expired or revoked."
+
+
+def render_shared_view(bench: Bench, token: str) -> None:
+    """The read-only view a share token points to; one message for any bad token."""
+    try:
+        shared = bench.share_resolve(str(token))
+    except NotFoundError:
+        st.error(SHARE_INVALID)
+        return
+    except SSIBenchError as exc:
+        show_error(exc)
+        return
+    view = shared.get("view") or {}
+    page = view.get("page")
+    st.info("A shared view (read-only).", icon=":material/link:")
+    try:
+        if page == "my_benchmark" and isinstance(view.get("snapshot"), dict):
+            # A personal view is shown as it was shared, not recomputed on newer data.
+            st.title("Benchmark")
+            st.caption(f"As shared on {str(shared.get('created_at', ''))[:10]}.")
+            mb = MyBenchmark.from_dict(view["snapshot"])
+            render_my_benchmark(mb, bench.settings.min_cohort, key="shared")
+        elif page == "my_benchmark":
+            mb = bench.my_benchmark(
+                person_key=shared.get("person_key"),
+                pillars=view.get("pillars"),
+                score=view.get("score"),
+                sector=view.get("sector"),
+                network=view.get("network"),
+                as_of=view.get("as_of"),
+            )
+            st.title("Benchmark")
+            render_my_benchmark(mb, bench.settings.min_cohort, key="shared")
+        elif page == "trends" and shared.get("person_key"):
+            metric = str(view.get("metric", "ssi"))
+            st.title("Trend")
+            render_trend(bench.trend(person_key=shared["person_key"], metric=metric), metric)
+        elif page in ("sector", "network"):
+            st.title("Sectors" if page == "sector" else "Networks")
+            render_cohorts(
+                page,
+                str(view.get("metric", "ssi")),
+                _date_or_none(view.get("as_of")),
+                selected=view.get("selected"),
+                key="shared",
+            )
+        else:
+            st.error(SHARE_INVALID)
+    except SSIBenchError as exc:
+        show_error(exc)
+
+
+def _date_or_none(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None

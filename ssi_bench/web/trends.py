@@ -1,0 +1,57 @@
+"""Trends: your score over time against your sector's median and middle half."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ssi_bench import charts
+from ssi_bench.errors import SSIBenchError
+from ssi_bench.web.format import fmt_num
+from ssi_bench.web.sharing import share_button
+from ssi_bench.web.state import get_bench, show_error, status, stop_with
+from ssi_bench.web.widgets import identify_widget, metric_select
+
+
+def render() -> None:
+    """The Trends page (after :func:`ssi_bench.web.frame.page_setup`)."""
+    bench = get_bench()
+
+    st.title("Trends")
+    if status().is_empty:
+        stop_with("No data yet: scores must be uploaded first.")
+
+    person_key = identify_widget()
+    if person_key is None:
+        st.stop()
+    metric = metric_select()
+    try:
+        render_trend(bench.trend(person_key=person_key, metric=metric), metric)
+        share_button({"page": "trends", "metric": metric}, person_key=person_key, key="tr_share")
+    except SSIBenchError as exc:
+        show_error(exc)
+
+
+def render_trend(trend: pd.DataFrame, metric: str, key: str = "trend") -> None:
+    """A person's own history against their sector's band; drops marked."""
+    if trend.empty:
+        st.info("No snapshots for this metric yet.")
+        return
+    last = trend.iloc[-1]
+    c = st.columns(3)
+    c[0].metric("Latest score", fmt_num(last["score"]), help=str(last["snapshot_date"]))
+    c[1].metric("Snapshots", f"{len(trend):,}")
+    c[2].metric("Drops of 5+ points", f"{int(trend['drop'].fillna(False).sum()):,}")
+    st.text(f"Latest standing in your sector: {last.get('display') or '—'}")
+    st.plotly_chart(charts.trend_figure(trend, metric), key=f"{key}_line", theme="streamlit")
+    if trend["percentile"].notna().any():
+        st.plotly_chart(charts.percentile_figure(trend), key=f"{key}_pct", theme="streamlit")
+    else:
+        st.caption("No exact percentile history: your sector was below 30 people at every date.")
+    drops = trend[trend["drop"].fillna(False).astype(bool)]
+    if len(drops):
+        st.caption(
+            "Drops of 5 points or more between consecutive snapshots (the SSI falls when "
+            "you are inactive on LinkedIn, e.g. on holiday):"
+        )
+        st.dataframe(drops[["snapshot_date", "score"]], hide_index=True, key=f"{key}_drops")
