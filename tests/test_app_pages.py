@@ -596,7 +596,10 @@ def assert_literal_or_escaped(at: AppTest) -> None:
 
 
 def test_hostile_names_appear_literally_in_every_listing():
-    bench().ingest(csv_bytes(hostile_rows()), "<b>evil</b>=cmd().csv", IngestOptions())
+    # File names are not stored; the admin's label is what the Data page lists.
+    bench().ingest(
+        csv_bytes(hostile_rows()), "team.csv", IngestOptions(label="<b>evil</b>=cmd().csv")
+    )
     at = start()
     options = at.selectbox(key="check_sector").options
     assert set(HOSTILE) <= set(options)
