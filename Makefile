@@ -30,7 +30,7 @@ nginx:
 
 run: install
 	$(PY) -m ssi_bench demo --if-empty
-	$(PY) -m streamlit run app.py --server.address $(HOST) --server.port $(PORT)
+	$(PY) -m ssi_bench serve --host $(HOST) --port $(PORT)
 
 lint: install-dev
 	$(PY) -m ruff check .

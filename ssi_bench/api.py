@@ -46,6 +46,7 @@ from ssi_bench.model import (
     BenchmarkRow,
     CohortKind,
     CohortSummary,
+    EraseResult,
     IngestOptions,
     IngestResult,
     MyBenchmark,
@@ -61,7 +62,7 @@ from ssi_bench.model import (
 from ssi_bench.pseudonym import key_column, load_secret, person_key, person_key_codes
 from ssi_bench.reader import read_bytes
 from ssi_bench.release import Release, Snap
-from ssi_bench.store import Store
+from ssi_bench.store import Store, private_umask
 from ssi_bench.validate import validate
 
 Progress = Callable[[float, str], None]
@@ -128,6 +129,7 @@ class Bench:
             settings = settings.with_(db_path=Path(path))
         db = Path(settings.db_path)
         if str(db) != ":memory:":
+            private_umask()  # before mkdir: a folder made here is 0700 (see private_umask)
             db.parent.mkdir(parents=True, exist_ok=True)
         return cls(Store(db), settings)
 
@@ -168,7 +170,21 @@ class Bench:
         return self.store.latest_date()
 
     # ------------------------------------------------------------------ reading files
+    def _check_size(self, size: int, name: str) -> None:
+        """Refuse more than ``settings.max_upload_bytes`` (IngestError), whatever the caller.
+
+        The browser widget's limit is only advice to an honest browser; this is the limit.
+        """
+        limit = self.settings.max_upload_bytes
+        if size > limit:
+            raise IngestError(
+                f"{name} is {size / 1024 / 1024:,.1f} MB, above the limit of "
+                f"{self.settings.max_upload_mb} MB (SSI_BENCH_MAX_UPLOAD_MB): nothing was read. "
+                "Split the file, or ask the administrator to raise the limit."
+            )
+
     def _read(self, data: bytes, file_name: str) -> ReadResult:
+        self._check_size(len(data), file_name)
         return read_bytes(data, file_name, settings=self.settings)
 
     def _read_text(self, text: str, name: str) -> ReadResult:
@@ -196,14 +212,19 @@ class Bench:
     def preview(self, data: bytes, file_name: str, options: IngestOptions | None = None) -> Preview:
         """How ``data`` would be read and validated; nothing is written.
 
-        Raises IngestError when the file would be refused as a whole.
+        Raises IngestError when the file would be refused as a whole, or is larger than
+        ``settings.max_upload_mb``.
         """
         options = options or IngestOptions()
         read = self._read(data, file_name)
         return self._preview(read, validate(read, options), file_name, _sha256(data))
 
     def preview_text(self, text: str, options: IngestOptions | None = None) -> Preview:
-        """Preview of a pasted LinkedIn SSI page (dated today unless ``options.date``)."""
+        """Preview of a pasted LinkedIn SSI page (dated today unless ``options.date``).
+
+        Raises IngestError for text over the upload limit (its UTF-8 size counts).
+        """
+        self._check_size(len(text.encode("utf-8", errors="replace")), "The pasted text")
         options = _dated(options or IngestOptions())
         read = self._read_text(text, "pasted SSI page")
         return self._preview(
@@ -223,7 +244,10 @@ class Bench:
         Valid rows are imported and bad rows reported (``rejects``); with
         ``options.strict`` any bad row refuses the whole file. Re-importing the same rows
         changes nothing (upsert on person + date). Raises IngestError when the file is
-        refused; then nothing was written.
+        refused (also when larger than ``settings.max_upload_mb``); then nothing was written.
+
+        ``file_name`` is used to read the file (its suffix) and in messages; it is never
+        stored. The upload is stored under ``options.label`` (None: no label).
         """
         return self.ingest_files([(file_name, data)], options, progress)
 
@@ -236,10 +260,13 @@ class Bench:
         """Several files (e.g. a tracker's daily captures) as ONE upload, all or nothing.
 
         A person + date present in several files keeps the last file's row (files are
-        taken in the order given); the earlier ones are reported as duplicates.
+        taken in the order given); the earlier ones are reported as duplicates. Each file
+        must be within ``settings.max_upload_mb`` (IngestError before anything is read).
         """
         if not files:
             raise IngestError("no file given")
+        for name, data in files:
+            self._check_size(len(data), name)
         options = options or IngestOptions()
         report = progress or _no_progress
         parts: list[tuple[str, ReadResult]] = []
@@ -256,8 +283,9 @@ class Bench:
             if len(files) == 1
             else _sha256("".join(_sha256(d) for _, d in files).encode())
         )
-        label = files[0][0] if len(files) == 1 else f"{files[0][0]} (+{len(files) - 1} more)"
-        return self._ingest_reads(parts, options, report, sha, label)
+        # Shown to the uploader in the result only; never stored.
+        shown = files[0][0] if len(files) == 1 else f"{files[0][0]} (+{len(files) - 1} more)"
+        return self._ingest_reads(parts, options, report, sha, shown)
 
     def ingest_text(
         self,
@@ -269,7 +297,9 @@ class Bench:
         """Import a copy-paste of LinkedIn's SSI page (personal: person and sector required).
 
         The page shows no date: the snapshot is dated ``options.date``, else today.
+        Raises IngestError for text over the upload limit (its UTF-8 size counts).
         """
+        self._check_size(len(text.encode("utf-8", errors="replace")), "The pasted text")
         options = _dated(options or IngestOptions())
         read = self._read_text(text, name)
         return self._ingest_reads(
@@ -282,7 +312,7 @@ class Bench:
         options: IngestOptions,
         report: Progress,
         sha: str,
-        label: str,
+        shown_name: str,
     ) -> IngestResult:
         multi = len(parts) > 1
         frames: list[pd.DataFrame] = []
@@ -337,7 +367,7 @@ class Bench:
         report(0.75, f"Storing {len(stored):,} rows")
         upload_id, rows_new, rows_updated = self.store.write_upload(
             stored,
-            file_name=label,
+            label=options.label,  # never the file name: names often name the person
             file_sha256=sha,
             rows_read=rows_read,
             rows_rejected=len(rejects),
@@ -356,7 +386,7 @@ class Bench:
             rows_updated=rows_updated,
             ignored_columns=ignored,
             rejects=rejects,
-            file_name=label,
+            file_name=shown_name,
             date_order=date_order,
         )
 
@@ -799,6 +829,7 @@ class Bench:
 
     # ------------------------------------------------------------------ admin
     def uploads(self) -> list[UploadInfo]:
+        """Every upload, newest first, shown by its label (file names are not stored)."""
         return self.store.uploads()
 
     def undo(self, upload_id: int) -> int:
@@ -807,11 +838,18 @@ class Bench:
         audit.record(self.store, None, "undo", upload_id)
         return removed
 
-    def erase(self, identifier: str) -> int:
-        """Delete every row of the person behind ``identifier``; returns rows deleted."""
-        deleted = self.store.erase(person_key(self._secret, identifier))
-        audit.record(self.store, None, "erase", deleted)
-        return deleted
+    def erase(self, identifier: str) -> EraseResult:
+        """Erase the person behind ``identifier`` from every table and from the file's bytes.
+
+        Deletes their scores, outcomes, replaced versions, shares and private links, and
+        the upload records that described only them; rewrites the database file and
+        deletes kept write-ahead-log copies (see :meth:`Store.erase`). An unknown person
+        erases nothing (``rows_deleted`` 0). Backups are untouched: the result says so.
+        Raises SSIBenchError for an empty identifier or when the file cannot be rewritten.
+        """
+        erased = self.store.erase(person_key(self._secret, identifier))
+        audit.record(self.store, None, "erase", erased.rows_deleted)  # a count, no key
+        return erased
 
     def load_demo(
         self, people: int = 400, seed: int = 7, progress: Progress | None = None

@@ -14,6 +14,14 @@ command line, while the dashboard holds the file, the file is copied and the cop
 opened and read in full: DuckDB checks every block's checksum, so a copy torn by a
 concurrent checkpoint fails that check and is taken again (a few tries, then a clear
 refusal).
+
+Every file written here is private (0600): the umask of a file Store already makes it so,
+and each backup, key copy and restored file is also chmod-ed, since the command line can
+copy a database without opening a Store.
+
+An erase does not reach into backups. :func:`backups_holding` (``python -m ssi_bench
+backups-holding DIR --person -``) lists the backups in a folder that still hold a person,
+so they can be rotated out.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from ssi_bench.errors import SSIBenchError
+from ssi_bench.store import make_private, private_umask
 
 if TYPE_CHECKING:
     from ssi_bench.api import Bench
@@ -92,6 +101,7 @@ def backup_in_process(bench: Bench, dest: Path) -> dict[str, Any]:
             cur.execute("COPY FROM DATABASE " + _current_db(cur) + " TO backup_target")
         finally:
             cur.execute("DETACH backup_target")
+    make_private(dest)
     counts = verify(dest)
     key = _copy_key(source, dest) if str(source) != ":memory:" else None
     return {"dest": str(dest), "key_file": None if key is None else str(key), "tables": counts}
@@ -116,6 +126,7 @@ def backup_file_copy(db_path: Path, dest: Path) -> dict[str, Any]:
     dest = Path(dest)
     if dest.exists():
         raise SSIBenchError(f"{dest} exists already: choose a new file name")
+    private_umask()  # the copies below are made before any Store exists in this process
     last: Exception | None = None
     for attempt in range(COPY_TRIES):
         with tempfile.TemporaryDirectory(dir=dest.parent) as tmp:
@@ -130,6 +141,7 @@ def backup_file_copy(db_path: Path, dest: Path) -> dict[str, Any]:
                 last = exc
                 time.sleep(0.2 * (attempt + 1))
                 continue
+            make_private(copy)
             os.replace(copy, dest)
         key = _copy_key(db_path, dest)
         return {"dest": str(dest), "key_file": None if key is None else str(key), "tables": counts}
@@ -154,7 +166,9 @@ def restore(bench: Bench, source: Path, *, force: bool = False) -> dict[str, Any
             f"{target} holds data: restoring would replace it. Back it up, then use --force."
         )
     bench.close()
+    private_umask()
     shutil.copyfile(source, target)
+    make_private(target)
     for leftover in (Path(str(target) + ".wal"),):
         if leftover.exists():
             leftover.unlink()
@@ -169,3 +183,66 @@ def restore(bench: Bench, source: Path, *, force: bool = False) -> dict[str, Any
         os.replace(tmp, dest_key)
         key_note = str(dest_key)
     return {"restored": str(target), "key_file": key_note, "tables": counts}
+
+
+#: DuckDB's file header: 8 bytes of checksum, then this magic.
+_DUCKDB_MAGIC = b"DUCK"
+_MAGIC_AT = 8
+_PERSON_TABLES_SQL = """
+SELECT DISTINCT table_name FROM information_schema.columns
+WHERE table_schema = 'main' AND column_name = 'person_key' ORDER BY table_name
+"""
+
+
+def _holds_in_tables(path: Path, person_key: str) -> list[str] | None:
+    """Tables of the DuckDB file ``path`` with a row of ``person_key``; None when the file
+    cannot be opened read-only (held by another process, damaged)."""
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        found = []
+        for (table,) in con.execute(_PERSON_TABLES_SQL).fetchall():
+            sql = f"SELECT count(*) FROM {_quote(table)} WHERE person_key = $k"  # noqa: S608
+            got = con.execute(sql, {"k": person_key}).fetchone()
+            if got and got[0]:
+                found.append(str(table))
+        return found
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
+def backups_holding(directory: Path, person_key: str) -> list[dict[str, Any]]:
+    """The files under ``directory`` (recursively) that still hold ``person_key``.
+
+    Each file's bytes are searched for the key as ASCII and as UTF-16; a DuckDB file is
+    also opened read-only and its tables with a ``person_key`` column are queried, since
+    DuckDB may store the key compressed (so a byte search alone can miss it). Returns one
+    entry per file holding the person: ``path``, ``in_bytes`` (bool), ``tables`` (names,
+    or None when the file could not be opened as a database). Files that do not hold the
+    person are not listed. Key files (``*.key``) are skipped: they hold the secret only.
+
+    Raises SSIBenchError when ``directory`` is not a folder.
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise SSIBenchError(f"{directory}: no such folder")
+    needles = (person_key.encode("ascii"), person_key.encode("utf-16-le"))
+    found: list[dict[str, Any]] = []
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        if path.name.endswith(".key"):
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        in_bytes = any(n in data for n in needles)
+        tables: list[str] | None = None
+        if data[_MAGIC_AT : _MAGIC_AT + 4] == _DUCKDB_MAGIC:
+            tables = _holds_in_tables(path, person_key)
+        if in_bytes or tables:
+            found.append({"path": str(path), "in_bytes": in_bytes, "tables": tables})
+    return found

@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import json
 import os
+import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,17 +21,23 @@ from typing import Any, Literal, TextIO
 
 from ssi_bench import audit, links
 from ssi_bench.api import Bench
-from ssi_bench.config import Settings
+from ssi_bench.config import PROJECT_ROOT, Settings
 from ssi_bench.errors import DatabaseBusyError, IngestError, SSIBenchError
 from ssi_bench.fields import METRICS
-from ssi_bench.model import IngestOptions, Standing
+from ssi_bench.model import LABEL_MAX_CHARS, EraseResult, IngestOptions, Standing
 from ssi_bench.pseudonym import load_secret
 from ssi_bench.reader import read_bytes
+from ssi_bench.store import private_umask
 from ssi_bench.validate import validate
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 #: File types taken from a folder given to ``ingest``.
 INGEST_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".json"}
+#: Commands that do not open the database (``serve`` leaves it to the dashboard, which
+#: holds DuckDB's lock; ``backups-holding`` needs only the key).
+NO_DATABASE_COMMANDS = frozenset({"serve", "backups-holding"})
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8501
 
 
 class UsageError(Exception):
@@ -81,6 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="refuse the whole file if a row is bad")
     p.add_argument("--rejects", type=Path, metavar="OUT.csv", help="write the reject report")
     p.add_argument(
+        "--label",
+        help=f"a name for this upload, shown in `uploads` (file names are never stored; "
+        f"trimmed, at most {LABEL_MAX_CHARS} characters)",
+    )
+    p.add_argument(
         "--links",
         type=Path,
         metavar="OUT.csv",
@@ -113,8 +125,24 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("uploads", parents=[common], help="list uploads")
     p = sub.add_parser("undo", parents=[common], help="remove one upload")
     p.add_argument("upload_id", type=int)
-    p = sub.add_parser("erase", parents=[common], help="delete every row of one person")
+    p = sub.add_parser(
+        "erase", parents=[common], help="delete every trace of one person (file rewritten)"
+    )
     p.add_argument("--person", required=True, help="identifier ('-' reads it from stdin)")
+    p = sub.add_parser(
+        "backups-holding", parents=[common], help="list backups that still hold a person"
+    )
+    p.add_argument("dir", type=Path, metavar="DIR", help="folder of backups (searched recursively)")
+    p.add_argument("--person", required=True, help="identifier ('-' reads it from stdin)")
+    p = sub.add_parser("serve", parents=[common], help="start the dashboard (streamlit run)")
+    p.add_argument("--host", default=DEFAULT_HOST, help=f"address (default {DEFAULT_HOST})")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    p.add_argument(
+        "--dry-run", action="store_true", help="print the streamlit command instead of running it"
+    )
+    p.add_argument(
+        "streamlit_args", nargs="*", metavar="-- ARGS", help="more arguments for streamlit run"
+    )
 
     p = sub.add_parser("backup", parents=[common], help="consistent copy of the database")
     p.add_argument("dest", type=Path, help="destination file (must not exist)")
@@ -184,6 +212,80 @@ def _standing_text(s: Standing) -> str:
     return line
 
 
+def serve_command(
+    settings: Settings,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    extra: Sequence[str] = (),
+) -> list[str]:
+    """The ``streamlit run app.py`` command line ``serve`` starts.
+
+    ``--server.maxUploadSize`` follows ``settings.max_upload_mb`` (Streamlit's unit is MB
+    as well), so the browser widget refuses what the library would refuse anyway. ``extra``
+    comes last: an explicit ``--server.…`` there overrides these.
+    """
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(PROJECT_ROOT / "app.py"),
+        "--server.address",
+        host,
+        "--server.port",
+        str(port),
+        "--server.maxUploadSize",
+        str(settings.max_upload_mb),
+        *extra,
+    ]
+
+
+def _no_database(
+    args: argparse.Namespace, settings: Settings, stdin: TextIO
+) -> tuple[Any, str] | int:
+    """Run a command of :data:`NO_DATABASE_COMMANDS`; an int is serve's exit code."""
+    if args.command == "serve":
+        command = serve_command(settings, args.host, args.port, args.streamlit_args)
+        if args.dry_run:
+            return {"command": command}, " ".join(command)
+        try:
+            return subprocess.call(command, cwd=PROJECT_ROOT)  # noqa: S603 - our own argv
+        except KeyboardInterrupt:  # Ctrl-C reached streamlit too; it stops by itself
+            return EXIT_OK
+    from ssi_bench import backup
+    from ssi_bench.pseudonym import key_file_for, person_key
+
+    if settings.secret is None and not key_file_for(settings.db_path).exists():
+        # load_secret would create a fresh key, under which nobody is found.
+        raise SSIBenchError(
+            f"No key file {key_file_for(settings.db_path)}: give the database the backups "
+            "were made from (--db), or set SSI_BENCH_SECRET to the secret they were made with."
+        )
+    key = person_key(load_secret(settings), _identifier(args.person, stdin))
+    found = backup.backups_holding(args.dir, key)
+    if not found:
+        return {"holding": []}, f"No file under {args.dir} holds this person."
+    lines = [f"{len(found)} file(s) under {args.dir} still hold this person:"]
+    for f in found:
+        where = ", ".join(f["tables"]) if f["tables"] else "bytes"
+        lines.append(f"  {f['path']}  ({where})")
+    lines.append("Delete or rotate these backups to complete the erasure.")
+    return {"holding": found}, "\n".join(lines)
+
+
+def _erase_text(r: EraseResult) -> str:
+    parts = ", ".join(f"{t} {n}" for t, n in r.tables.items() if n)
+    lines = [f"Erased: {r.rows_deleted} rows deleted" + (f" ({parts})." if parts else ".")]
+    if r.uploads_removed:
+        lines.append(f"{r.uploads_removed} upload record(s) that held only this person removed.")
+    if r.file_rewritten:
+        lines.append("The database file was rewritten: no freed block holds the person.")
+    if r.kept_wal_copies_removed:
+        lines.append(f"{r.kept_wal_copies_removed} kept write-ahead-log copies deleted.")
+    lines.append(r.backups_note)
+    return "\n".join(lines)
+
+
 def run(
     argv: Sequence[str] | None = None,
     stdout: TextIO | None = None,
@@ -199,8 +301,20 @@ def run(
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse already printed the usage message
         return int(exc.code or 0) and EXIT_USAGE
+    # Everything this process writes (database, WAL, backups, exports, reports) is private.
+    private_umask()
     try:
         settings = Settings.from_env(db_path=args.db)
+        if args.command in NO_DATABASE_COMMANDS:
+            got = _no_database(args, settings, inp)
+            if isinstance(got, int):
+                return got
+            doc, text = got
+            if args.json:
+                out.write(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n")
+            else:
+                out.write(text.rstrip("\n") + "\n")
+            return EXIT_OK
         try:
             bench = Bench.open(settings=settings)
         except DatabaseBusyError:
@@ -257,7 +371,8 @@ def _dispatch(
     if cmd == "uploads":
         ups = bench.uploads()
         lines = [
-            f"#{u.upload_id}  {u.uploaded_at:%Y-%m-%d %H:%M}  {u.file_name}  read {u.rows_read}"
+            f"#{u.upload_id}  {u.uploaded_at:%Y-%m-%d %H:%M}  {u.label or '(no label)'}"
+            f"  sha256 {u.file_sha256[:12]}  read {u.rows_read}"
             f"  accepted {u.rows_accepted}  rejected {u.rows_rejected}  new {u.rows_new}"
             f"  updated {u.rows_updated}  live {u.rows_live}{'  [demo]' if u.is_demo else ''}"
             for u in ups
@@ -268,8 +383,8 @@ def _dispatch(
         doc = {"upload_id": args.upload_id, "rows_deleted": n}
         return doc, f"Upload #{args.upload_id} undone: {n} score rows removed."
     if cmd == "erase":
-        n = bench.erase(_identifier(args.person, stdin))
-        return {"rows_deleted": n}, f"Erased: {n} rows deleted."
+        erased = bench.erase(_identifier(args.person, stdin))
+        return erased.to_dict(), _erase_text(erased)
     if cmd == "links":
         return _cmd_links(args, bench, stdin)
     if cmd == "audit":
@@ -318,6 +433,7 @@ def _cmd_ingest(
         date=args.date,
         date_order=args.date_order,
         strict=args.strict,
+        label=args.label,
     )
     files: list[tuple[str, bytes]] = []
     if args.paste is not None:

@@ -20,6 +20,11 @@ DEFAULT_DB = PROJECT_ROOT / "data" / "ssi_bench.duckdb"
 
 #: The privacy floor: no configuration may publish a cohort smaller than this.
 MIN_COHORT_FLOOR = 5
+#: Shortest accepted SSI_BENCH_SECRET, in characters. A short secret can be guessed
+#: offline by anyone who knows one identifier and its stored pseudonym (a member who knows
+#: her own scores finds her row): "acme2026" fell in 32 guesses.
+MIN_SECRET_CHARS = 32
+SECRET_HOWTO = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'  # noqa: S105 - a command, not a secret
 
 #: Default score bands: (lower bound inclusive, label). Commonly quoted LinkedIn bands.
 DEFAULT_BANDS: tuple[tuple[float, str], ...] = (
@@ -45,8 +50,9 @@ SETTINGS: tuple[Setting, ...] = (
         "secret",
         "SSI_BENCH_SECRET",
         None,
-        "HMAC key for pseudonyms. Unset: a key file `<db>.key` (mode 0600) is created beside "
-        "the database on first use. Keep it with every backup.",
+        f"HMAC key for pseudonyms, at least {MIN_SECRET_CHARS} characters (make one with "
+        f"`{SECRET_HOWTO}`). Unset: a key file `<db>.key` (32 random bytes, mode 0600) is "
+        "created beside the database on first use. Keep it with every backup.",
     ),
     Setting(
         "min_cohort",
@@ -202,6 +208,14 @@ class Settings:
             raise SSIBenchError("SSI_BENCH_SESSION_HOURS must be at least 1 hour")
         if self.link_days < 1:
             raise SSIBenchError("SSI_BENCH_LINK_DAYS must be at least 1 day")
+        if self.secret is not None and len(self.secret) < MIN_SECRET_CHARS:
+            # The value itself is never repeated in the message (it ends up in logs).
+            raise SSIBenchError(
+                f"SSI_BENCH_SECRET is {len(self.secret)} characters long; at least "
+                f"{MIN_SECRET_CHARS} are needed, or anyone holding the database could guess "
+                f"it and re-identify people. Generate one with: {SECRET_HOWTO} "
+                "(or unset it to use a key file of 32 random bytes beside the database)."
+            )
 
     @property
     def max_upload_bytes(self) -> int:

@@ -7,6 +7,8 @@ command line and the Python API cannot drift apart.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -17,6 +19,28 @@ from ssi_bench.fields import like_ssi
 CohortKind = Literal["sector", "network", "all"]
 DateOrder = Literal["dmy", "mdy", "ymd"]
 
+#: Longest upload label kept, in characters (longer labels are cut there).
+LABEL_MAX_CHARS = 80
+_SPACES = re.compile(r"\s+")
+#: The command that lists the backups still holding an erased person.
+BACKUPS_HOLDING_COMMAND = "python -m ssi_bench backups-holding DIR --person -"
+
+
+def clean_label(text: str | None) -> str | None:
+    """An upload label as stored: NFC, control and format characters dropped, whitespace
+    runs made one space, trimmed, cut to :data:`LABEL_MAX_CHARS`; None when nothing is left.
+
+    The label is the admin's own text (the file name is never stored, as it often names
+    the person); cleaning keeps it one short line wherever it is shown.
+    """
+    if text is None:
+        return None
+    text = unicodedata.normalize("NFC", str(text))
+    text = "".join(" " if ch.isspace() else ch for ch in text if ch.isspace() or
+                   unicodedata.category(ch)[0] != "C")  # fmt: skip
+    text = _SPACES.sub(" ", text).strip()[:LABEL_MAX_CHARS].rstrip()
+    return text or None
+
 
 @dataclass(frozen=True)
 class IngestOptions:
@@ -26,7 +50,8 @@ class IngestOptions:
     person or sector column). date: one snapshot date for a file that carries none (a pasted
     SSI page, a single JSON capture). date_order: forces the order of day-first / month-first dates.
     strict: refuse the whole file if any row is bad. today: the "future date" boundary
-    (defaults to the wall clock; tests pin it).
+    (defaults to the wall clock; tests pin it). label: the admin's name for the upload,
+    stored and shown instead of the file name (cleaned by :func:`clean_label`).
     """
 
     person: str | None = None
@@ -37,9 +62,14 @@ class IngestOptions:
     strict: bool = False
     today: dt.date | None = None
     is_demo: bool = False
+    label: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "label", clean_label(self.label))
 
     def to_dict(self) -> dict[str, Any]:
-        """The options as recorded in ``uploads.options`` — without the raw person value."""
+        """The options as recorded in ``uploads.options`` — without the raw person value
+        (and without the label, which has its own column)."""
         return {
             "person_given": self.person is not None,
             "date": None if self.date is None else self.date.isoformat(),
@@ -303,9 +333,12 @@ class BenchmarkRow:
 
 @dataclass(frozen=True)
 class UploadInfo:
+    """One upload as listed: the admin's label (None when none was typed), never a file
+    name; the file's SHA-256 identifies the file for whoever holds it."""
+
     upload_id: int
     uploaded_at: dt.datetime
-    file_name: str
+    label: str | None
     file_sha256: str
     rows_read: int
     rows_accepted: int
@@ -316,10 +349,64 @@ class UploadInfo:
     is_demo: bool
     rows_live: int  # score rows this upload currently provides
 
+    @property
+    def file_name(self) -> str:
+        """What used to be the file name: the label, else ``upload #N``. Kept for pages
+        that still show ``file_name``; no file name is stored any more."""
+        return self.label or f"upload #{self.upload_id}"
+
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["uploaded_at"] = self.uploaded_at.isoformat()
         return d
+
+
+@dataclass(frozen=True)
+class EraseResult:
+    """What an erase removed.
+
+    tables: rows deleted per table (every table with a ``person_key`` column, and any
+    other table where a text value held the key, e.g. a share's frozen view).
+    uploads_removed: upload records that described only this person (no row of anyone
+    refers to them any more) and were deleted. file_rewritten: the database file was
+    rewritten so the freed blocks are gone (False for an in-memory database).
+    kept_wal_copies_removed: copies of interrupted write-ahead logs deleted (they may hold
+    the person). Backups made before the erase still hold the person until they are
+    rotated out: :data:`BACKUPS_HOLDING_COMMAND` lists them.
+    """
+
+    tables: dict[str, int]
+    uploads_removed: int = 0
+    file_rewritten: bool = False
+    kept_wal_copies_removed: int = 0
+
+    @property
+    def rows_deleted(self) -> int:
+        """Rows of the person deleted, all tables together (upload records not counted)."""
+        return sum(self.tables.values())
+
+    @property
+    def backups_note(self) -> str:
+        return (
+            "Backups made before this erase still hold this person until they are rotated "
+            f"out; list them with: {BACKUPS_HOLDING_COMMAND}"
+        )
+
+    def __format__(self, spec: str) -> str:
+        # Pages written when erase returned a row count format it as a number.
+        return format(self.rows_deleted, spec)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rows_deleted": self.rows_deleted,
+            "tables": dict(self.tables),
+            "uploads_removed": self.uploads_removed,
+            "file_rewritten": self.file_rewritten,
+            "kept_wal_copies_removed": self.kept_wal_copies_removed,
+            "backups_still_hold_person": True,
+            "backups_command": BACKUPS_HOLDING_COMMAND,
+            "note": self.backups_note,
+        }
 
 
 @dataclass(frozen=True)

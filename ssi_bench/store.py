@@ -11,6 +11,14 @@ Undo keeps history: when an upload changes a stored row, the old version moves t
 rows and brings back what it replaced; when a later upload has since replaced the same
 person + date, the old version is handed on to that later upload instead (so undoing that
 one later restores it), and the undone upload's own superseded versions are dropped.
+
+Erase really erases: DuckDB leaves the blocks a DELETE freed in the file, readable by
+anyone with the bytes, so after deleting a person's rows :meth:`Store.erase` rewrites the
+database into a fresh file and swaps it in (see :meth:`Store.rewrite`), and removes the
+copies of interrupted write-ahead logs kept beside it.
+
+Files are private: a Store on a file sets the process umask to 0o077 (see
+:func:`private_umask`) and tightens the database, its WAL and kept copies to 0600.
 """
 
 from __future__ import annotations
@@ -18,8 +26,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import logging
+import os
 import re
+import secrets
 import shutil
+import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,7 +46,9 @@ import pyarrow as pa
 from ssi_bench import release_store
 from ssi_bench.errors import DatabaseBusyError, NotFoundError, SSIBenchError
 from ssi_bench.fields import LINKEDIN_AVERAGES, METRICS, OUTCOMES, RANKS, SCORE_COLUMNS
-from ssi_bench.model import UploadInfo
+from ssi_bench.model import EraseResult, UploadInfo
+
+log = logging.getLogger(__name__)
 
 SCORE_VALUE_COLUMNS: tuple[str, ...] = ("sector", "network", *SCORE_COLUMNS)
 SCORE_ALL = ("person_key", "snapshot_date", *SCORE_VALUE_COLUMNS, "upload_id")
@@ -116,9 +130,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             entry_id INTEGER PRIMARY KEY, recorded_at TIMESTAMP NOT NULL, actor VARCHAR NOT NULL,
             action VARCHAR NOT NULL, object VARCHAR)""",
     ),
-    # 4: the release — the published figures every non-personal surface reads.
+    # 4: no file name is stored. Names like "SSI history - Bob Late (bob@…).csv" tied a
+    # pseudonym to a person; an upload is now known by its SHA-256 and an optional label
+    # the admin types. The column goes with its values; the blocks that held them are
+    # overwritten by the rewrite that follows this migration on a file (REWRITE_AFTER).
+    (
+        "ALTER TABLE uploads ADD COLUMN label VARCHAR",
+        "ALTER TABLE uploads DROP COLUMN file_name",
+    ),
+    # 5: the release — the published figures every non-personal surface reads.
     release_store.MIGRATION,
 )
+#: Schema versions whose migration removed stored values: reaching one of them rewrites the
+#: database file, so the removed values do not stay readable in freed blocks.
+REWRITE_AFTER = frozenset({4})
 
 _SCHEMA_VERSION_SQL = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP)
@@ -127,7 +152,9 @@ _BUMP_SQL = "UPDATE meta SET value = value + 1 WHERE key = 'data_version'"
 _VERSION_SQL = "SELECT value FROM meta WHERE key = 'data_version'"
 
 _INSERT_UPLOAD_SQL = """
-INSERT INTO uploads VALUES (nextval('upload_seq'), now()::TIMESTAMP, $file_name, $sha,
+INSERT INTO uploads (upload_id, uploaded_at, label, file_sha256, rows_read, rows_accepted,
+    rows_rejected, rows_new, rows_updated, options, is_demo)
+VALUES (nextval('upload_seq'), now()::TIMESTAMP, $label, $sha,
     $rows_read, $rows_accepted, $rows_rejected, 0, 0, $options, $is_demo)
 RETURNING upload_id
 """
@@ -222,7 +249,7 @@ FROM scores s SEMI JOIN candidates c USING (person_key)
 WHERE s.snapshot_date >= $start AND s.snapshot_date <= $end
 """
 _UPLOADS_SQL = """
-SELECT u.upload_id, u.uploaded_at, u.file_name, u.file_sha256, u.rows_read, u.rows_accepted,
+SELECT u.upload_id, u.uploaded_at, u.label, u.file_sha256, u.rows_read, u.rows_accepted,
        u.rows_rejected, u.rows_new, u.rows_updated, u.options, u.is_demo,
        coalesce(l.live, 0) AS live
 FROM uploads u
@@ -235,14 +262,134 @@ SELECT count(DISTINCT person_key), count(DISTINCT sector), count(DISTINCT networ
        count(*) FILTER (WHERE upload_id IN (SELECT upload_id FROM uploads WHERE is_demo))
 FROM scores
 """
-_ERASE_SQL = tuple(
-    f"DELETE FROM {t} WHERE person_key = $key"
-    for t in (
-        *("scores", "scores_replaced", "outcomes", "outcomes_replaced", "shares"),
-        "private_links",
-    )
-)
+#: Tables in the main schema with a ``person_key`` column, and every text column of every
+#: table: erase is driven by the catalogue, so a table added later (private links, an
+#: audit log) is covered without a change here.
+_PERSON_TABLES_SQL = """
+SELECT DISTINCT table_name FROM information_schema.columns
+WHERE table_schema = 'main' AND column_name = 'person_key' ORDER BY table_name
+"""
+_TEXT_COLUMNS_SQL = """
+SELECT c.table_name, c.column_name FROM information_schema.columns c
+JOIN information_schema.tables t USING (table_schema, table_name)
+WHERE c.table_schema = 'main' AND t.table_type = 'BASE TABLE' AND c.data_type = 'VARCHAR'
+ORDER BY c.table_name, c.ordinal_position
+"""
+#: Uploads that provided or replaced a row of the person (found before the rows go).
+_TOUCHED_UPLOADS_SQL = """
+SELECT upload_id FROM scores WHERE person_key = $key
+UNION SELECT upload_id FROM outcomes WHERE person_key = $key
+UNION SELECT upload_id FROM scores_replaced WHERE person_key = $key
+UNION SELECT replaced_by FROM scores_replaced WHERE person_key = $key
+UNION SELECT upload_id FROM outcomes_replaced WHERE person_key = $key
+UNION SELECT replaced_by FROM outcomes_replaced WHERE person_key = $key
+"""
+#: An upload nothing refers to any more: its record (counts, SHA-256, options, label)
+#: described only the erased person, so it goes too.
+_DROP_EMPTY_UPLOAD_SQL = """
+DELETE FROM uploads u WHERE u.upload_id = $uid
+  AND NOT EXISTS (SELECT 1 FROM scores WHERE upload_id = $uid)
+  AND NOT EXISTS (SELECT 1 FROM outcomes WHERE upload_id = $uid)
+  AND NOT EXISTS (SELECT 1 FROM scores_replaced WHERE upload_id = $uid OR replaced_by = $uid)
+  AND NOT EXISTS (SELECT 1 FROM outcomes_replaced WHERE upload_id = $uid OR replaced_by = $uid)
+"""
 _LOCK_PID = re.compile(r"PID (\d+)")
+#: Name of the catalogue the fresh copy is attached under during a rewrite.
+_REWRITE_ALIAS = "ssi_bench_rewrite"
+#: Mode of every file the project writes: the owner only.
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_UMASK = 0o077
+
+
+def private_umask() -> None:
+    """Make every file this process creates from now on private (umask 0o077).
+
+    Why process-wide: DuckDB creates the database, its ``.wal`` and its temporary files
+    itself with mode 0666 minus the umask, and the CLI writes exports, backups and reject
+    reports; a umask is the one setting that covers them all, including files created by
+    code that does not know about it. Called when a Store opens a file database and when
+    the command line starts. Idempotent; never loosens a stricter umask.
+    """
+    current = os.umask(PRIVATE_UMASK)
+    os.umask(current | PRIVATE_UMASK)
+
+
+def make_private(path: Path) -> None:
+    """chmod ``path`` to 0600 when it is a file of ours with a looser mode (files made
+    before the umask was set, or copied in by hand). Missing files are ignored."""
+    with contextlib.suppress(FileNotFoundError, PermissionError):
+        mode = path.stat().st_mode
+        if stat.S_ISREG(mode) and mode & 0o077:
+            path.chmod(PRIVATE_FILE_MODE)
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _literal(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class _SwapGuard:
+    """Readers share the connection; swapping the database file excludes them all.
+
+    ``shared()`` is held for the life of every cursor, ``exclusive()`` by the rewrite while
+    it closes the connection, replaces the file and opens it again, so no thread can see
+    a closed connection or the old file. Re-entrant for readers (a read nested in a read
+    never waits); once a swap is waiting, new readers wait behind it, so a busy dashboard
+    cannot starve an erase.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._swapping = False
+        self._local = threading.local()
+
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        depth = getattr(self._local, "depth", 0)
+        if depth == 0:
+            with self._cond:
+                while self._swapping:
+                    self._cond.wait()
+                self._readers += 1
+        self._local.depth = depth + 1
+        try:
+            yield
+        finally:
+            self._local.depth = depth
+            if depth == 0:
+                with self._cond:
+                    self._readers -= 1
+                    if self._readers == 0:
+                        self._cond.notify_all()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        if getattr(self._local, "depth", 0):
+            raise RuntimeError("the database file cannot be swapped while a cursor is open")
+        with self._cond:
+            while self._swapping:
+                self._cond.wait()
+            self._swapping = True
+            while self._readers:
+                self._cond.wait()
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._swapping = False
+                self._cond.notify_all()
 
 
 class Store:
@@ -251,8 +398,13 @@ class Store:
     def __init__(self, path: str | Path = ":memory:") -> None:
         self.path: Path | None = None if str(path) == ":memory:" else Path(path)
         self.lock = threading.RLock()
+        self._guard = _SwapGuard()
         #: Said to the user once when a leftover write-ahead log was found at start-up.
         self.recovery_note: str | None = None
+        if self.path is not None:
+            private_umask()
+            for own in (self.path, self.wal_path, *self.kept_wal_copies()):
+                make_private(own)
         kept = self._keep_leftover_wal()
         try:
             self.conn = self._connect(str(path))
@@ -268,10 +420,37 @@ class Store:
                 "that copy for support."
             )
         try:
-            self._migrate()
+            migrated = self._migrate()
         except duckdb.Error as exc:
             self.conn.close()
             raise SSIBenchError(f"{path}: cannot prepare the database schema: {exc}") from None
+        if self.path is not None:
+            self._remove_stale_rewrite()
+            if REWRITE_AFTER & set(migrated):
+                self.rewrite()
+
+    # ------------------------------------------------------------------ files
+    @property
+    def wal_path(self) -> Path:
+        """The database's write-ahead log (``<db>.wal``); raises for an in-memory store."""
+        assert self.path is not None
+        return Path(str(self.path) + ".wal")
+
+    def kept_wal_copies(self) -> list[Path]:
+        """Copies of interrupted write-ahead logs kept beside the database, oldest first."""
+        if self.path is None:
+            return []
+        return sorted(self.path.parent.glob(f"{glob_escape(self.path.name)}.wal.*.kept"))
+
+    def _rewrite_target(self) -> Path:
+        assert self.path is not None
+        return self.path.with_name(f".{self.path.name}.rewrite")
+
+    def _remove_stale_rewrite(self) -> None:
+        """A rewrite killed before its swap leaves its fresh copy; the database is intact."""
+        target = self._rewrite_target()
+        for leftover in (target, Path(str(target) + ".wal")):
+            leftover.unlink(missing_ok=True)
 
     def _keep_leftover_wal(self) -> Path | None:
         """Copy a non-empty ``<db>.wal`` aside before DuckDB replays (and removes) it."""
@@ -283,6 +462,7 @@ class Store:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
         kept = Path(f"{wal}.{stamp}.kept")
         shutil.copyfile(wal, kept)
+        make_private(kept)  # copyfile follows the umask; a WAL made before it may be 0644
         return kept
 
     @staticmethod
@@ -315,7 +495,9 @@ class Store:
                 "restore); nothing was changed."
             ) from None
 
-    def _migrate(self) -> None:
+    def _migrate(self) -> list[int]:
+        """Apply the missing migrations; returns the schema versions reached, in order."""
+        reached: list[int] = []
         with self.lock, self.cursor() as cur:
             cur.execute(_SCHEMA_VERSION_SQL)
             row = cur.execute("SELECT max(version) FROM schema_version").fetchone()
@@ -338,15 +520,21 @@ class Store:
                 except BaseException:
                     cur.execute("ROLLBACK")
                     raise
+                reached.append(version + 1)
+        return reached
 
     @contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A fresh cursor for one unit of work, closed afterwards."""
-        cur = self.conn.cursor()
-        try:
-            yield cur
-        finally:
-            cur.close()
+        """A fresh cursor for one unit of work, closed afterwards.
+
+        Held open, it keeps the database file from being swapped (see :meth:`rewrite`).
+        """
+        with self._guard.shared():
+            cur = self.conn.cursor()
+            try:
+                yield cur
+            finally:
+                cur.close()
 
     @contextmanager
     def transaction(self, *, bump: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -375,6 +563,71 @@ class Store:
         with self.lock:
             self.conn.close()
 
+    def rewrite(self) -> bool:
+        """Rewrite the database into a fresh file and swap it in; False for ``:memory:``.
+
+        Why: a DELETE leaves the freed blocks, with the deleted values, in the file until
+        DuckDB happens to reuse them. Under the write lock and with every reader excluded:
+        checkpoint, ATTACH a new file beside the database, COPY FROM DATABASE into it,
+        checkpoint and detach it, close the connection, fsync, ``os.replace`` it over the
+        database (atomic: a crash leaves the old file or the new one, never a mix), fsync
+        the folder, open it again. A marker written into the copy proves the reopened
+        connection reads the new file. Raises SSIBenchError when the copy cannot be made
+        (the database is then unchanged and still open).
+        """
+        if self.path is None:
+            return False
+        target = self._rewrite_target()
+        marker = secrets.randbits(62)
+        with self.lock, self._guard.exclusive():
+            self._remove_stale_rewrite()
+            try:
+                self.conn.execute("CHECKPOINT")
+                got = self.conn.execute("SELECT current_database()").fetchone()
+                source = _quote(str(got[0]) if got else self.path.stem)
+                self.conn.execute(f"ATTACH {_literal(target)} AS {_REWRITE_ALIAS}")
+                try:
+                    self.conn.execute(f"COPY FROM DATABASE {source} TO {_REWRITE_ALIAS}")
+                    self.conn.execute(
+                        f"INSERT OR REPLACE INTO {_REWRITE_ALIAS}.meta VALUES ('file_marker', $m)",
+                        {"m": marker},
+                    )
+                    self.conn.execute(f"CHECKPOINT {_REWRITE_ALIAS}")
+                finally:
+                    self.conn.execute(f"DETACH {_REWRITE_ALIAS}")
+            except duckdb.Error as exc:
+                self._remove_stale_rewrite()
+                raise SSIBenchError(
+                    f"The database {self.path} could not be rewritten ({str(exc).splitlines()[0]})."
+                    " Nothing was lost; free disk space and run the erase again."
+                ) from None
+            self.conn.close()
+            try:
+                wal = self.wal_path
+                if wal.exists() and wal.stat().st_size > 0:
+                    # Not checkpointed on close: that log belongs to the old file and would
+                    # be replayed onto the new one. Keep the old file.
+                    raise SSIBenchError(
+                        f"The database {self.path} could not be rewritten: its write-ahead "
+                        "log was not cleared. Nothing was lost; run the erase again."
+                    )
+                wal.unlink(missing_ok=True)
+                make_private(target)
+                _fsync(target)
+                os.replace(target, self.path)
+                _fsync_dir(self.path.parent)
+            finally:
+                self._remove_stale_rewrite()
+                self.conn = self._connect(str(self.path))
+            with contextlib.closing(self.conn.cursor()) as cur:
+                got = cur.execute("SELECT value FROM meta WHERE key = 'file_marker'").fetchone()
+            if not got or int(got[0]) != marker:
+                raise SSIBenchError(
+                    f"The database {self.path} was rewritten but the reopened connection does "
+                    "not read the new file: restart SSI Bench before going on."
+                )
+        return True
+
     # ------------------------------------------------------------------ writes
     def data_version(self) -> int:
         """Bumped by every write transaction (upload, undo, erase, demo removal)."""
@@ -386,13 +639,14 @@ class Store:
         self,
         rows: pd.DataFrame,
         *,
-        file_name: str,
+        label: str | None = None,
         file_sha256: str,
         rows_read: int,
         rows_rejected: int,
         options: dict[str, Any],
         is_demo: bool = False,
         pairs_checked: bool = False,
+        file_name: str | None = None,
     ) -> tuple[int, int, int]:
         """Store one upload in one transaction; returns (upload_id, rows_new, rows_updated).
 
@@ -402,7 +656,12 @@ class Store:
         keep their original upload. Raises SSIBenchError, storing nothing, when a pair
         repeats; ``pairs_checked=True`` skips that check for a caller that has just made
         the pairs unique itself (the API does, to report repeats as rejected rows).
+
+        ``label``: the admin's text for the upload (already cleaned, see
+        :func:`ssi_bench.model.clean_label`). ``file_name`` is accepted for older callers
+        and ignored: file names are never stored (they often name the person).
         """
+        del file_name
         scores = _frame(rows, ("person_key", "snapshot_date", *SCORE_VALUE_COLUMNS))
         given = [c for c in OUTCOMES if c in rows.columns]
         has_outcome = (
@@ -415,7 +674,7 @@ class Store:
             got = cur.execute(
                 _INSERT_UPLOAD_SQL,
                 {
-                    "file_name": file_name,
+                    "label": label,
                     "sha": file_sha256,
                     "rows_read": rows_read,
                     "rows_accepted": len(rows),
@@ -485,14 +744,53 @@ class Store:
             ]
             return sum(self._undo_in(cur, uid) for uid in ids)
 
-    def erase(self, person_key: str) -> int:
-        """Delete every row of one person in every table; returns rows deleted."""
-        total = 0
-        with self.transaction() as cur:
-            for sql in _ERASE_SQL:
-                got = cur.execute(sql, {"key": person_key}).fetchone()
-                total += int(got[0]) if got else 0
-        return total
+    def erase(self, person_key: str) -> EraseResult:
+        """Delete every trace of one person and rewrite the file; returns what went.
+
+        In one transaction: every row with this ``person_key`` in every table that has the
+        column; then every row of any table with a text column containing the key (a
+        share's frozen view, anything added later); then the upload records nothing
+        refers to any more. Then, for a file database, the file is rewritten
+        (:meth:`rewrite`) and the kept copies of interrupted write-ahead logs, which may
+        hold the person, are deleted. Backups are not touched: the result says so.
+
+        Raises SSIBenchError when the file cannot be rewritten (the rows are gone by then;
+        erasing again rewrites again).
+        """
+        deleted: dict[str, int] = {}
+        with self.lock:
+            with self.transaction() as cur:
+                touched = [
+                    int(r[0])
+                    for r in cur.execute(_TOUCHED_UPLOADS_SQL, {"key": person_key}).fetchall()
+                    if r[0] is not None
+                ]
+                for (table,) in cur.execute(_PERSON_TABLES_SQL).fetchall():
+                    sql = f"DELETE FROM {_quote(table)} WHERE person_key = $key"
+                    got = cur.execute(sql, {"key": person_key}).fetchone()
+                    deleted[table] = int(got[0]) if got else 0
+                for table, column in cur.execute(_TEXT_COLUMNS_SQL).fetchall():
+                    sql = (
+                        f"DELETE FROM {_quote(table)} "  # names from the catalogue
+                        f"WHERE contains({_quote(column)}, $key)"
+                    )
+                    got = cur.execute(sql, {"key": person_key}).fetchone()
+                    if got and got[0]:
+                        deleted[table] = deleted.get(table, 0) + int(got[0])
+                uploads_removed = 0
+                for uid in touched:
+                    got = cur.execute(_DROP_EMPTY_UPLOAD_SQL, {"uid": uid}).fetchone()
+                    uploads_removed += int(got[0]) if got else 0
+            rewritten = self.rewrite()
+            kept = self.kept_wal_copies()
+            for copy in kept:
+                copy.unlink(missing_ok=True)
+        return EraseResult(
+            tables=deleted,
+            uploads_removed=uploads_removed,
+            file_rewritten=rewritten,
+            kept_wal_copies_removed=len(kept),
+        )
 
     # ------------------------------------------------------------------ reads
     def uploads(self) -> list[UploadInfo]:
@@ -503,7 +801,7 @@ class Store:
             UploadInfo(
                 upload_id=int(r[0]),
                 uploaded_at=r[1],
-                file_name=r[2],
+                label=r[2],
                 file_sha256=r[3],
                 rows_read=int(r[4]),
                 rows_accepted=int(r[5]),
@@ -576,6 +874,25 @@ class Store:
         """Every snapshot of one person, oldest first."""
         with self.cursor() as cur:
             return _pandas(cur.execute(_HISTORY_SQL, {"key": person_key}))
+
+
+def glob_escape(name: str) -> str:
+    """``name`` with glob's special characters escaped (a database named ``a[1].duckdb``)."""
+    return re.sub(r"([*?\[])", r"[\1]", name)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (no-op where directories cannot be opened)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 _STR_TYPES = {

@@ -66,7 +66,7 @@ def streamlit_server(db_dir: Path, extra_env: dict[str, str] | None = None) -> I
     env.update(
         {
             "SSI_BENCH_DB": str(db_dir / "browser.duckdb"),
-            "SSI_BENCH_SECRET": "browser-test-secret",
+            "SSI_BENCH_SECRET": "browser-test-secret-at-least-32-characters",
             **(extra_env or {}),
         }
     )

@@ -12,7 +12,7 @@ import pytest
 from ssi_bench.api import Bench
 from ssi_bench.config import Settings
 
-TEST_SECRET = "test-secret-not-for-production"
+TEST_SECRET = "test-secret-not-for-production-32+chars"
 
 
 @pytest.fixture

@@ -246,7 +246,7 @@ def test_erase_deletes_every_row_of_the_person(bench: Bench):
     bench.ingest(csv_bytes(rows), "t.csv", IngestOptions(today=AS_OF))
     email = "person.12@example.com"
     expected = sum(str(r["email"]).lower() == email for r in rows)
-    assert bench.erase("PERSON.12@example.com") == expected
+    assert bench.erase("PERSON.12@example.com").rows_deleted == expected
     with pytest.raises(NotFoundError):
         bench.person_key(email)
     assert bench.status().rows == len(rows) - expected
@@ -357,9 +357,16 @@ def test_no_raw_identifier_reaches_the_database_files_exports_or_reports(tmp_pat
         else:
             idents.append(str(r["email"]))
     rows[2]["brand"] = 99  # a reject whose reason must mask the person
+    # File names name people too ("SSI history - Bob Late (bob@…).csv"): none is stored.
+    named = f"SSI export - Zebulon Secretfile ({rows[0]['email']}).csv"
+    idents.append("Secretfile")
     with Bench.open(db, Settings()) as bench:
-        result = bench.ingest(csv_bytes(rows), "t.csv", IngestOptions(today=AS_OF))
+        result = bench.ingest(csv_bytes(rows), named, IngestOptions(today=AS_OF))
         assert result.rows_rejected >= 1
+        bench.ingest_files(
+            [(f"Secretfile {rows[0]['email']}.csv", csv_bytes(rows[:5])), (named, csv_bytes(rows))],
+            IngestOptions(today=AS_OF, label="Team export"),
+        )
         exports = [
             bench.export_benchmarks("csv"),
             bench.export_benchmarks("parquet"),

@@ -28,7 +28,7 @@ from ssi_bench.web.state import get_bench
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 TIMEOUT = 60
-SECRET = "app-test-secret"
+SECRET = "app-test-secret-at-least-32-characters"
 LATEST = dt.date(2026, 11, 2)
 EARLIER = dt.date(2026, 10, 5)
 HOSTILE = [
@@ -441,7 +441,7 @@ def test_share_create_open_revoke():
     assert not shared.text_input  # read-only: no identifier box, no inputs
 
     # The link shows the standing as it was shared, even after the data changes.
-    assert bench().erase("s41@x.test") > 0
+    assert bench().erase("s41@x.test").rows_deleted > 0
     assert standing_text(identify(start("pages/2_My_benchmark.py"), "s40@x.test"),
                          "Your sector — Software") != own  # fmt: skip
     again = start(share=token)
@@ -596,7 +596,10 @@ def assert_literal_or_escaped(at: AppTest) -> None:
 
 
 def test_hostile_names_appear_literally_in_every_listing():
-    bench().ingest(csv_bytes(hostile_rows()), "<b>evil</b>=cmd().csv", IngestOptions())
+    # File names are not stored; the admin's label is what the Data page lists.
+    bench().ingest(
+        csv_bytes(hostile_rows()), "team.csv", IngestOptions(label="<b>evil</b>=cmd().csv")
+    )
     at = start()
     options = at.selectbox(key="check_sector").options
     assert set(HOSTILE) <= set(options)

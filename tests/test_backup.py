@@ -75,7 +75,7 @@ def snapshot(path: Path, max_upload: int | None = None) -> dict[str, list[tuple]
         return {
             "scores": con.execute(f"SELECT * FROM scores{where} ORDER BY ALL").fetchall(),
             "uploads": con.execute(
-                f"SELECT upload_id, file_name, file_sha256, rows_new, rows_updated "
+                f"SELECT upload_id, label, file_sha256, rows_new, rows_updated "
                 f"FROM uploads{where} ORDER BY ALL"
             ).fetchall(),
             "scores_replaced": con.execute(

@@ -176,7 +176,7 @@ def test_erase_undo_and_uploads(db, team_csv):
     _, doc, _ = cli("--db", str(db), "ingest", str(path), "--json")
     n = sum(str(r["email"]).lower() == "person.20@example.com" for r in rows)
     code, erased, _ = cli("--db", str(db), "erase", "--person", "person.20@example.com", "--json")
-    assert code == 0 and erased == {"rows_deleted": n}
+    assert code == 0 and erased["rows_deleted"] == n and erased["tables"]["scores"] == n
     code, ups, _ = cli("--db", str(db), "uploads", "--json")
     assert [u["upload_id"] for u in ups] == [doc["upload_id"]]
     code, undone, _ = cli("--db", str(db), "undo", str(doc["upload_id"]), "--json")
@@ -226,3 +226,81 @@ def test_json_is_honoured_before_or_after_the_command(db):
         code, text, _ = cli("--db", str(db), *args)
         assert code == 0
         assert json.loads(text if isinstance(text, str) else json.dumps(text)) == []
+
+
+# ---------------------------------------------------------------------- serve
+def test_serve_builds_the_streamlit_command_with_the_upload_limit_and_a_local_address():
+    from ssi_bench.cli import serve_command
+    from ssi_bench.config import Settings
+
+    got = serve_command(Settings(max_upload_mb=37), extra=["--server.headless", "true"])
+    assert got[:4] == [sys.executable, "-m", "streamlit", "run"]
+    assert Path(got[4]) == ROOT / "app.py"
+    flags = dict(zip(got[5:11:2], got[6:11:2], strict=True))
+    assert flags == {
+        "--server.address": "127.0.0.1",
+        "--server.port": "8501",
+        "--server.maxUploadSize": "37",
+    }
+    assert got[11:] == ["--server.headless", "true"]  # extra arguments last: they win
+
+
+def test_serve_dry_run_follows_the_setting_and_passes_arguments_after_the_double_dash(
+    monkeypatch, tmp_path
+):
+    monkeypatch.setenv("SSI_BENCH_MAX_UPLOAD_MB", "12")
+    db = tmp_path / "never-opened.duckdb"
+    code, doc, _ = cli(
+        "--db", str(db), "--json", "serve", "--host", "127.0.0.2", "--port", "9123",
+        "--dry-run", "--", "--server.runOnSave", "false",
+    )  # fmt: skip
+    assert code == 0
+    command = doc["command"]  # type: ignore[index]
+    at = command.index("--server.maxUploadSize")
+    assert command[at + 1] == "12"
+    assert command[command.index("--server.address") + 1] == "127.0.0.2"
+    assert command[command.index("--server.port") + 1] == "9123"
+    assert command[-2:] == ["--server.runOnSave", "false"]
+    assert not db.exists()  # serve leaves the database to the dashboard (DuckDB's lock)
+
+
+def test_serve_starts_a_dashboard_that_answers_on_127_0_0_1(tmp_path):
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "SSI_BENCH_SECRET": TEST_SECRET,
+        "SSI_BENCH_DB": str(tmp_path / "serve.duckdb"),
+        "SSI_BENCH_MAX_UPLOAD_MB": "3",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ssi_bench", "serve", "--port", str(port), "--",
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        body = b""
+        while time.monotonic() < deadline:
+            try:
+                url = f"http://127.0.0.1:{port}/_stcore/health"
+                with urllib.request.urlopen(url, timeout=2) as r:
+                    body = r.read()
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.3)
+        assert body == b"ok", proc.stderr.read().decode() if proc.poll() is not None else ""
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

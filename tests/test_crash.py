@@ -179,7 +179,7 @@ def leftover_wal(path: Path) -> None:
         "c.execute('PRAGMA disable_checkpoint_on_shutdown')\n"
         "c.execute(\"SET wal_autocheckpoint = '1GB'\")\n"
         "for i in range(5):\n"
-        '    c.execute("INSERT INTO uploads (upload_id, uploaded_at, file_name) '
+        '    c.execute("INSERT INTO uploads (upload_id, uploaded_at, label) '
         "VALUES (100 + $i, now()::TIMESTAMP, 'wal')\", {'i': i})\n"
         "os._exit(0)\n"
     )
@@ -191,7 +191,7 @@ def test_a_leftover_write_ahead_log_is_replayed_on_start_up(tmp_path: Path):
     path = tmp_path / "bench.duckdb"
     leftover_wal(path)
     with Bench.open(path, Settings(secret=TEST_SECRET)) as bench, bench.store.cursor() as cur:
-        got = cur.execute("SELECT count(*) FROM uploads WHERE file_name = 'wal'").fetchone()
+        got = cur.execute("SELECT count(*) FROM uploads WHERE label = 'wal'").fetchone()
     assert got == (5,)
 
 
@@ -278,7 +278,7 @@ def test_an_unreadable_write_ahead_log_is_not_silently_dropped(tmp_path: Path):
     except SSIBenchError:
         return  # refused clearly: nothing lost
     with bench, bench.store.cursor() as cur:
-        got = cur.execute("SELECT count(*) FROM uploads WHERE file_name = 'wal'").fetchone()
+        got = cur.execute("SELECT count(*) FROM uploads WHERE label = 'wal'").fetchone()
         note = bench.store.recovery_note
     if got == (5,):
         return  # replayed after all

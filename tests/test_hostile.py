@@ -322,6 +322,36 @@ def test_a_file_above_the_size_limit_is_refused_before_reading():
         assert b.uploads() == []
 
 
+def test_every_upload_path_refuses_bytes_over_the_limit_whatever_the_caller():
+    """The browser widget's limit is advice; Bench refuses on every path, before reading."""
+    limit = 1024 * 1024
+    with Bench.memory(Settings(secret=TEST_SECRET, max_upload_mb=1)) as b:
+        at_limit = csv_bytes(good_rows(12))
+        at_limit += b"\n" * (limit - len(at_limit))  # blank lines: still a valid file
+        over = at_limit + b"\n"
+        assert len(at_limit) == limit and len(over) == limit + 1
+        text_over = "x" * (limit + 1)
+        options = IngestOptions(today=TODAY)
+        calls = {
+            "ingest": lambda: b.ingest(over, "big.csv", options),
+            "ingest_files": lambda: b.ingest_files([("ok.csv", at_limit), ("big.csv", over)]),
+            "preview": lambda: b.preview(over, "big.csv", options),
+            "ingest_text": lambda: b.ingest_text(text_over, options),
+            "preview_text": lambda: b.preview_text(text_over, options),
+        }
+        for name, call in calls.items():
+            with pytest.raises(IngestError, match=r"above the limit of 1 MB") as err:
+                call()
+            assert "SSI_BENCH_MAX_UPLOAD_MB" in str(err.value), name
+        # a multi-byte character counts by its UTF-8 bytes
+        with pytest.raises(IngestError, match="above the limit"):
+            b.ingest_text("é" * (limit // 2 + 1), options)
+        assert b.uploads() == []
+        # exactly at the limit is accepted
+        assert b.preview(at_limit, "ok.csv", options).rows_valid == 12
+        assert b.ingest(at_limit, "ok.csv", options).rows_new == 12
+
+
 def test_a_file_with_more_rows_than_allowed_is_refused_and_one_at_the_limit_imports():
     with Bench.memory(Settings(secret=TEST_SECRET, max_rows=100)) as b:
         with pytest.raises(IngestError, match=r"101 data rows, more than the limit of 100"):

@@ -20,7 +20,7 @@ from ssi_bench.config import Settings
 from ssi_bench.errors import NotFoundError, SSIBenchError
 from ssi_bench.pseudonym import load_secret, person_key
 
-SECRET = b"links-secret"
+SECRET = b"links-secret-at-least-32-characters-long"
 T0 = dt.datetime(2026, 11, 1, 9, 0)
 
 

@@ -126,7 +126,7 @@ def test_trends_from_one_span_query_equal_one_whole_index_per_date(bench: Bench)
             records.append(rec)
     frame = pd.DataFrame(records)
     bench.store.write_upload(
-        frame, file_name="t", file_sha256="x", rows_read=len(frame), rows_rejected=0, options={}
+        frame, label="t", file_sha256="x", rows_read=len(frame), rows_rejected=0, options={}
     )
     for i in range(60):
         for metric in ("ssi", "brand"):

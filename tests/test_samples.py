@@ -97,7 +97,7 @@ PILLARS = ("brand", "people", "insights", "relationships")
 
 
 def test_every_ptbr_date_is_stored_with_linkedins_figures_typed():
-    bench = Bench.memory(Settings(secret="x"))
+    bench = Bench.memory(Settings(secret="x" * 32))
     files = sorted(PT.glob("*.csv"))
     result = bench.ingest_files([(f.name, f.read_bytes()) for f in files], options())
     assert (result.rows_read, result.rows_accepted, result.rows_rejected) == (9, 9, 0)
@@ -121,7 +121,7 @@ def test_every_ptbr_date_is_stored_with_linkedins_figures_typed():
 
 
 def test_previewing_the_ptbr_files_says_what_was_read_and_what_was_not():
-    bench = Bench.memory(Settings(secret="x"))
+    bench = Bench.memory(Settings(secret="x" * 32))
     old = bench.preview((PT / "data__ssi_2026-04-27.csv").read_bytes(), "old.csv", options())
     assert (old.layout, old.delimiter, old.decimal, old.rows_read, old.rows_valid) == (
         "long", ";", ",", 1, 1,
@@ -202,7 +202,7 @@ def test_several_captures_of_one_day_keep_the_latest(tmp_path):
 
 
 def test_the_extensions_real_files_as_one_upload_reject_each_brand_51_row():
-    bench = Bench.memory(Settings(secret="x"))
+    bench = Bench.memory(Settings(secret="x" * 32))
     files = [(p.name, p.read_bytes()) for p in sorted(WESLEY.glob("*.csv"))]
     files = [(n, d) for n, d in files if d.count(b"\n") >= 1]  # the header-only file apart
     result = bench.ingest_files(files, options())
@@ -217,7 +217,7 @@ def test_the_extensions_real_files_as_one_upload_reject_each_brand_51_row():
 
 
 def test_the_header_only_export_among_others_refuses_the_upload_naming_it():
-    bench = Bench.memory(Settings(secret="x"))
+    bench = Bench.memory(Settings(secret="x" * 32))
     files = [(p.name, p.read_bytes()) for p in sorted(WESLEY.glob("*.csv"))]
     with pytest.raises(IngestError, match=r"output__ssi-scores-2026-05-03\.csv: .*no data rows"):
         bench.ingest_files(files, options())
@@ -237,7 +237,7 @@ def test_corrected_copies_of_the_extensions_files_keep_each_days_latest_capture(
         text = (WESLEY / name).read_text(encoding="utf-8").replace("51,51,14,14,7", values)
         (tmp_path / name).write_text(text, encoding="utf-8")
         files.append((name, (tmp_path / name).read_bytes()))
-    bench = Bench.memory(Settings(secret="x"))
+    bench = Bench.memory(Settings(secret="x" * 32))
     result = bench.ingest_files(files, options())
     assert (result.rows_read, result.rows_accepted, result.rows_rejected) == (4, 2, 2)
     assert {(r.file, r.line, r.field) for r in result.rejects} == {
@@ -327,7 +327,7 @@ def test_an_api_result_with_a_total_and_ranks_only_imports():
 
 
 def test_the_vendor_wrapped_capture_is_stored_without_its_team_group():
-    bench = Bench.memory(Settings(secret="x"))
+    bench = Bench.memory(Settings(secret="x" * 32))
     data = (FIXTURES / "salesApiSsi_unipile_wrapped_with_TEAM.json").read_bytes()
     preview = bench.preview(data, "unipile.json", options(date=day("2026-06-20")))
     assert any("TEAM" in n for n in preview.notes)
@@ -341,7 +341,7 @@ def test_the_vendor_wrapped_capture_is_stored_without_its_team_group():
 
 
 def test_the_donut_values_store_linkedins_averages_per_pillar():
-    bench = Bench.memory(Settings(secret="x"))
+    bench = Bench.memory(Settings(secret="x" * 32))
     data = (FIXTURES / "ssi_page_dom_values_2026_en.json").read_bytes()
     bench.ingest(data, "dom.json", options(date=day("2026-06-15")))
     r = history(bench).loc[day("2026-06-15")]
@@ -352,7 +352,7 @@ def test_the_donut_values_store_linkedins_averages_per_pillar():
 
 
 def test_an_undated_json_capture_needs_the_uploads_date():
-    bench = Bench.memory(Settings(secret="x"))
+    bench = Bench.memory(Settings(secret="x" * 32))
     data = (FIXTURES / "salesApiSsi_live_shape_non_salesnav.json").read_bytes()
     with pytest.raises(IngestError, match="no date column"):
         bench.ingest(data, "ssi.json", options())
@@ -366,7 +366,7 @@ def test_several_json_captures_of_one_day_keep_the_latest():
         {"capturedAt": "2026-06-01T18:00:00Z", "data": later},
         {"capturedAt": "2026-06-01T07:30:00Z", "data": capture},
     ]
-    bench = Bench.memory(Settings(secret="x"))
+    bench = Bench.memory(Settings(secret="x" * 32))
     text = json.dumps(array, indent=1)
     result = bench.ingest(text.encode(), "h.json", options())
     assert (result.rows_read, result.rows_accepted, result.rows_rejected) == (2, 1, 1)

@@ -62,7 +62,7 @@ def frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 def upload(store: Store, rows: list[dict[str, Any]], *, demo: bool = False, name: str = "f.csv"):
     return store.write_upload(
         frame(rows),
-        file_name=name,
+        label=name,
         file_sha256="0" * 64,
         rows_read=len(rows) + 1,
         rows_rejected=1,
@@ -108,7 +108,7 @@ def test_new_rows_are_counted_as_new_and_the_upload_is_recorded(store):
     assert info.upload_id == uid
     assert (info.rows_read, info.rows_accepted, info.rows_rejected) == (4, 3, 1)
     assert (info.rows_new, info.rows_updated, info.rows_live) == (3, 0, 3)
-    assert info.file_name == "f.csv"
+    assert info.label == "f.csv"
     assert info.file_sha256 == "0" * 64
     assert info.options == {"strict": False}
     assert info.is_demo is False
@@ -217,7 +217,7 @@ def test_a_failing_upload_rolls_back_entirely(store):
 def test_an_empty_upload_is_recorded_with_no_rows(store):
     empty = frame([row(1)]).iloc[:0]
     _, new, updated = store.write_upload(
-        empty, file_name="e.csv", file_sha256="1" * 64, rows_read=0, rows_rejected=0, options={}
+        empty, label="e.csv", file_sha256="1" * 64, rows_read=0, rows_rejected=0, options={}
     )
     assert (new, updated) == (0, 0)
     assert store.uploads()[0].rows_accepted == 0
@@ -238,14 +238,15 @@ def test_erase_removes_every_row_of_the_person_from_every_table(store):
         "shares": 1,
     }
     others = {t: count(store, t) - before[t] for t in TABLES}
-    assert store.erase(key(1)) == sum(before.values())
+    erased = store.erase(key(1)).tables
+    assert {t: n for t, n in erased.items() if n} == {t: n for t, n in before.items() if n}
     assert {t: count(store, t, key(1)) for t in TABLES} == dict.fromkeys(TABLES, 0)
     assert {t: count(store, t) for t in TABLES} == others
 
 
 def test_erasing_an_unknown_person_deletes_nothing(store):
     upload(store, [row(1)])
-    assert store.erase(key(99)) == 0
+    assert store.erase(key(99)).rows_deleted == 0
     assert count(store, "scores") == 1
 
 
@@ -525,7 +526,7 @@ big = frame([row(p, dt.date(2026, 1, 1) + dt.timedelta(days=d)) for p in range(2
              for d in range(200)])
 print("ready", flush=True)
 # About 0.6 s of writing: the kill lands inside the transaction.
-s.write_upload(big, file_name="big", file_sha256="1" * 64, rows_read=len(big),
+s.write_upload(big, label="big", file_sha256="1" * 64, rows_read=len(big),
                rows_rejected=0, options={{}})
 print("done", flush=True)
 """
