@@ -31,7 +31,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -66,6 +66,9 @@ from ssi_bench.store import Store, private_umask
 from ssi_bench.validate import validate
 
 Progress = Callable[[float, str], None]
+_T = TypeVar("_T")
+#: How often an answer is recomputed when writes keep landing while it is computed.
+CONSISTENT_TRIES = 50
 COHORT_KINDS: tuple[CohortKind, ...] = ("sector", "network", "all")
 #: How many in-memory cohort indexes (one per as-of date) a process keeps.
 INDEX_CACHE_SIZE = 128
@@ -508,10 +511,10 @@ class Bench:
         """The dates viewers may choose as "as of" (every snapshot date of the release)."""
         return self.release().dates
 
-    def snap(self, as_of: dt.date | str | None) -> Snap:
+    def snap(self, as_of: dt.date | str | None, rel: Release | None = None) -> Snap:
         """``as_of`` snapped to the latest publication date on or before it (with a note
         when it moved). Raises NotFoundError when nothing is published on or before it."""
-        rel = self.release()
+        rel = rel or self.release()
         day = _as_date(as_of)
         got = rel.snap(day)
         if got is None:
@@ -598,10 +601,42 @@ class Bench:
         """
         if metric not in METRICS:
             raise SSIBenchError(f"unknown metric {metric!r}; choose one of {', '.join(METRICS)}")
-        snapped = self.snap(as_of)
-        rel, day, k = self.release(), snapped.date, self.settings.min_cohort
-        if person is not None or person_key is not None:
-            key = person_key or self.person_key(person or "")
+        if person is not None and person_key is None:
+            person_key = self.person_key(person)
+        return self._consistent(
+            lambda rel: self._percentile_in(
+                rel, person_key, score, pillars, metric, cohort, sector, network, as_of
+            )
+        )
+
+    def _consistent(self, compute: Callable[[Release], _T]) -> _T:
+        """``compute(release)`` whose stored-row reads (own standings) saw the very data
+        version the release was built from: retried when a write landed in between, so an
+        answer never mixes two versions."""
+        got: _T
+        for _ in range(CONSISTENT_TRIES):
+            rel = self.release()
+            got = compute(rel)
+            if rel.source != "local" or self.store.data_version() == rel.data_version:
+                return got
+        return got
+
+    def _percentile_in(
+        self,
+        rel: Release,
+        person_key: str | None,
+        score: float | None,
+        pillars: Sequence[float] | None,
+        metric: str,
+        cohort: CohortKind,
+        sector: str | None,
+        network: str | None,
+        as_of: dt.date | str | None,
+    ) -> Standing:
+        snapped = self.snap(as_of, rel)
+        day, k = snapped.date, self.settings.min_cohort
+        if person_key is not None:
+            key = person_key
             member = self.index(day).member(key)
             if member is None:
                 raise NotFoundError(
@@ -654,8 +689,24 @@ class Bench:
         A person's own standings are exact (in published cohorts); typed scores get published
         ranges only. Partial pillars are refused: give all four, or the total alone.
         """
-        snapped = self.snap(as_of)
-        rel, day, k = self.release(), snapped.date, self.settings.min_cohort
+        return self._consistent(
+            lambda rel: self._my_benchmark_in(
+                rel, person_key, pillars, score, sector, network, as_of
+            )  # fmt: skip
+        )
+
+    def _my_benchmark_in(
+        self,
+        rel: Release,
+        person_key: str | None,
+        pillars: Sequence[float] | None,
+        score: float | None,
+        sector: str | None,
+        network: str | None,
+        as_of: dt.date | str | None,
+    ) -> MyBenchmark:
+        snapped = self.snap(as_of, rel)
+        day, k = snapped.date, self.settings.min_cohort
         member = None
         if person_key is not None:
             member = self.index(day).member(person_key)
@@ -744,7 +795,7 @@ class Bench:
         """The release's figures of every cohort (or every cohort of one kind) and metric on
         the publication date ``as_of`` snaps to."""
         rel = self.release()
-        day = self.snap(as_of).date
+        day = self.snap(as_of, rel).date
         kinds = COHORT_KINDS if cohort is None else (cohort,)
         rows: list[BenchmarkRow] = []
         for kind in ("all", "sector", "network"):
@@ -780,7 +831,7 @@ class Bench:
         """Every sector or network on the publication date, with its published size (None
         where the release withholds it)."""
         rel = self.release()
-        day = self.snap(as_of).date
+        day = self.snap(as_of, rel).date
         out = []
         for name in rel.names(day, kind):
             row = self._benchmark_row(rel, day, kind, name, "ssi")
@@ -795,7 +846,9 @@ class Bench:
         Columns: snapshot_date, score, sector, n (None when withheld), p25, p50, p75,
         percentile, top_percent, display, drop (fell ≥ 5 points since the previous snapshot).
         """
-        return trends.person_trend(self, person_key=person_key, metric=metric)
+        return self._consistent(
+            lambda rel: trends.person_trend(self, rel, person_key=person_key, metric=metric)
+        )
 
     def cohort_trend(self, kind: CohortKind, name: str | None, metric: str = "ssi") -> pd.DataFrame:
         """A cohort's published size and quartiles on each of the latest publication dates

@@ -41,7 +41,10 @@ _OUTCOMES_SQL = "SELECT pub_date, kind, name, metric, outcome, result FROM relea
 
 def histograms(store: Store, lookback_days: int) -> tuple[pa.Table, pa.Table, int]:
     """(histograms, pairs, data version) of the stored snapshots, from one consistent read."""
-    with store.cursor() as cur:
+    # Under the write lock: no upload can commit half-way through the three reads. (DuckDB's
+    # snapshot isolation should make that moot, but under concurrent uploads the histograms
+    # were seen to come from another version than the meta row read in the same transaction.)
+    with store.lock, store.cursor() as cur:
         cur.execute("BEGIN TRANSACTION")
         try:
             row = cur.execute(_VERSION_SQL).fetchone()

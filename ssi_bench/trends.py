@@ -39,7 +39,9 @@ def _float(value: object) -> float | None:
     return None if np.isnan(f) else f
 
 
-def person_trend(bench: Bench, *, person_key: str, metric: str = "ssi") -> pd.DataFrame:
+def person_trend(
+    bench: Bench, rel: Release, *, person_key: str, metric: str = "ssi"
+) -> pd.DataFrame:
     """See :meth:`ssi_bench.api.Bench.trend`. The person's own standing on a date is exact
     and computed only where the release publishes their sector's figure on that date (the
     sector cohort from one span query and a binary search per person and date, not one
@@ -47,7 +49,6 @@ def person_trend(bench: Bench, *, person_key: str, metric: str = "ssi") -> pd.Da
     history = bench.store.history(person_key)
     if history.empty:
         raise NotFoundError("No scores were uploaded under that identifier.")
-    rel = bench.release()
     k = bench.settings.min_cohort
     points = [
         (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
@@ -38,6 +39,10 @@ PERCENTILE_KEYS = {
     "top_percent",
     "display",
     "fallback",
+    "basis",
+    "top_percent_range",
+    "precision",
+    "note",
 }
 
 
@@ -74,16 +79,18 @@ def test_ingest_prints_the_documented_json_and_exits_0(db, team_csv):
 def test_percentile_json_matches_scipy(db, team_csv):
     path, rows = team_csv
     cli("--db", str(db), "ingest", str(path))
-    cohort = latest_cohort(rows, AS_OF)
-    values = [total(r) for r in cohort.values()]
-    email, row = sorted(cohort.items())[0]
+    email = sorted(latest_cohort(rows, AS_OF))[0]
     code, doc, _ = cli("--db", str(db), "percentile", "--person", "-", "--cohort", "all",
                        "--json", stdin=email + "\n")  # fmt: skip
     assert code == 0
     assert set(doc) == PERCENTILE_KEYS
+    assert doc["basis"] == "own"
+    # as of the date the release publishes "everyone" on (the latest, or the last before it)
+    cohort = latest_cohort(rows, dt.date.fromisoformat(doc["cohort"]["as_of"]))
+    values = [total(r) for r in cohort.values()]
     assert doc["n"] == len(values)
-    expected = percentileofscore(values, total(row), kind="mean")
-    assert doc["percentile"] == pytest.approx(round(expected, 1), abs=0.051)
+    expected = percentileofscore(values, total(cohort[email]), kind="mean")
+    assert doc["percentile"] == pytest.approx(expected, abs=1e-9)  # unrounded in JSON
 
 
 def test_percentile_with_pillars_and_a_named_sector(db, team_csv):

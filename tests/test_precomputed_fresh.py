@@ -14,7 +14,9 @@ import pandas as pd
 
 from ssi_bench.api import Bench
 from ssi_bench.fields import OUTCOMES, SCORE_COLUMNS
-from ssi_bench.model import IngestOptions
+from ssi_bench.cohorts import rank_counts
+from ssi_bench.model import CohortId, IngestOptions
+from ssi_bench.privacy import gate_standing
 from tests.conftest import csv_bytes
 
 AS_OF = dt.date(2026, 10, 26)
@@ -73,10 +75,14 @@ def test_the_default_as_of_date_moves_with_a_later_upload_and_back_with_its_undo
     assert bench.percentile(person="p3@x.test", cohort="all").cohort.as_of == AS_OF
 
     later = AS_OF + dt.timedelta(days=7)
-    result = bench.ingest(csv_bytes(rows_for(later, bump=4.0)), "b.csv", IngestOptions(today=later))
+    # Everyone's score rises by 40 points: the histogram moves by 40 ≥ k, so the later date is
+    # published (a rise of 4 moves only 4 values and is withheld: see test_release.py).
+    result = bench.ingest(
+        csv_bytes(rows_for(later, bump=40.0)), "b.csv", IngestOptions(today=later)
+    )
     standing = bench.percentile(person="p3@x.test", cohort="all")
     assert standing.cohort.as_of == later
-    assert standing.score == 4 * round(5 + 3 / 4 + 1.0, 2)
+    assert standing.score == 4 * round(5 + 3 / 4 + 10.0, 2)
 
     bench.undo(result.upload_id)
     standing = bench.percentile(person="p3@x.test", cohort="all")
@@ -94,9 +100,22 @@ def trend_from_whole_indexes(bench: Bench, key: str, metric: str) -> list[tuple[
             continue
         idx = bench.index(day)
         sector = None if pd.isna(row["sector"]) else str(row["sector"])
-        st = bench._standing(idx, "sector", sector, metric, float(value), True)
-        q = bench._quantile_row(idx, "sector", sector, metric)
-        out.append((day, float(value), sector, st.n, q.p25, q.p50, q.p75, st.display))
+        fig = bench.release().figure(day, "sector", sector, metric) if sector else None
+        if fig is None or not fig.published:
+            out.append((day, float(value), sector, None, None, None, None,
+                        "not published on this date"))  # fmt: skip
+            continue
+        rc = rank_counts(idx.values("sector", sector, metric), float(value), subject_in_cohort=True)
+        st = gate_standing(rc, metric=metric, score=float(value),
+                           cohort=CohortId("sector", sector, day), k=bench.settings.min_cohort)  # fmt: skip
+        vals = idx.values("sector", sector, metric)
+        q = {
+            n: round(float(np.quantile(vals, p)), 2)
+            for n, p in (("p25", 0.25), ("p50", 0.5), ("p75", 0.75))
+        }
+        if len(vals) < 20:
+            q = dict.fromkeys(q)
+        out.append((day, float(value), sector, st.n, q["p25"], q["p50"], q["p75"], st.display))
     return out
 
 
@@ -141,7 +160,11 @@ def test_trends_from_one_span_query_equal_one_whole_index_per_date(bench: Bench)
     for kind, name in (("sector", "A"), ("sector", "B"), ("network", "N1"), ("network", "N2")):
         got = bench.cohort_trend(kind, name, "brand")  # type: ignore[arg-type]
         for r in got.itertuples(index=False):
-            q = bench._quantile_row(bench.index(r.as_of), kind, name, "brand")  # type: ignore[arg-type]
+            vals = bench.index(r.as_of).values(kind, name, "brand")  # type: ignore[arg-type]
             got_row = tuple(None if pd.isna(x) else x for x in (r.n, r.p25, r.p50, r.p75))
-            assert got_row == (q.n, q.p25, q.p50, q.p75)
-        assert len(got) == len(bench._snapshot_dates())
+            q = [round(float(np.quantile(vals, p)), 2) if len(vals) >= 20 else None
+                 for p in (0.25, 0.5, 0.75)]  # fmt: skip
+            assert got_row == (len(vals), *q)
+        # only the dates on which the release publishes the cohort
+        published = [f.pub_date for f in bench.release().series(kind, name, "brand") if f.published]
+        assert list(got["as_of"]) == published

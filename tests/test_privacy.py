@@ -71,14 +71,15 @@ def test_from_30_people_the_percentile_and_top_percent_are_exact():
         equal = sum(v == s for v in values)
         assert got.n == 30
         assert got.precision == "exact"
-        assert got.percentile == round(pr, 1)
-        assert got.top_percent == round(100 * (above + (equal + 1) / 2) / 30, 1)
+        assert got.percentile == pytest.approx(pr, abs=1e-12)  # unrounded: display rounds
+        assert got.top_percent == pytest.approx(100 * (above + (equal + 1) / 2) / 30, abs=1e-12)
 
 
 def test_29_is_banded_and_30_is_exact():
     assert leader_of(29, 10).precision == "banded"
     assert leader_of(30, 10).precision == "exact"
-    assert leader_of(30, 10).top_percent == pytest.approx(3.3)
+    assert leader_of(30, 10).top_percent == pytest.approx(100 * 1 / 30)
+    assert leader_of(30, 10).display == "Top 3% · percentile 98"
 
 
 @pytest.mark.parametrize(

@@ -72,8 +72,17 @@ def population(seed: int, people: int, weeks: int, sectors: dict[str, float]) ->
 def test_histograms_equal_an_independent_count_of_each_persons_latest_snapshot(bench):
     rows = population(3, 120, 6, {"A": 3, "B": 2, "C": 1})
     # The look-back boundary: a snapshot exactly 90 days before a publication date counts.
-    rows.append({"email": "edge@example.com", "date": (D0 - dt.timedelta(days=90)).isoformat(),
-                 "sector": "A", "brand": 1, "people": 2, "insights": 3, "relationships": 4})
+    rows.append(
+        {
+            "email": "edge@example.com",
+            "date": (D0 - dt.timedelta(days=90)).isoformat(),
+            "sector": "A",
+            "brand": 1,
+            "people": 2,
+            "insights": 3,
+            "relationships": 4,
+        }
+    )
     rows.append({"email": "edge2@example.com", "date": D0.isoformat(), "sector": "A",
                  "brand": 1, "people": 2, "insights": 3, "relationships": 4.5})  # fmt: skip
     ingest(bench, rows)

@@ -308,13 +308,13 @@ def test_an_empty_store_has_no_latest_date(store):
     assert store.status()["rows"] == 0
 
 
-def test_members_are_latest_snapshots_strictly_inside_the_window(store):
+def test_members_are_latest_snapshots_inside_the_window_boundary_day_included(store):
     d = dt.timedelta
     upload(
         store,
         [
-            row(1, DAY - d(days=89), ssi=11.0),  # first day of a 90-day window: in
-            row(2, DAY - d(days=90), ssi=22.0),  # one day before the window: out
+            row(1, DAY - d(days=90), ssi=11.0),  # exactly 90 days old: in (README's promise)
+            row(2, DAY - d(days=91), ssi=22.0),  # 91 days old: out
             row(3, DAY - d(days=40), ssi=30.0),
             row(3, DAY - d(days=10), ssi=33.0),  # the latest on or before as_of
             row(3, DAY + d(days=5), ssi=39.0),  # after as_of: ignored
@@ -326,7 +326,7 @@ def test_members_are_latest_snapshots_strictly_inside_the_window(store):
     assert m["person_key"].tolist() == [key(1), key(3), key(5)]
     assert m["ssi"].tolist() == [11.0, 33.0, 55.0]
     days = [pd.Timestamp(x).date() for x in m["snapshot_date"]]
-    assert days == [DAY - d(days=89), DAY - d(days=10), DAY]
+    assert days == [DAY - d(days=90), DAY - d(days=10), DAY]
     expected = ["person_key", "snapshot_date", "sector", "network", *METRICS, *RANKS]
     assert list(m.columns) == [*expected, *LINKEDIN_AVERAGES]
 
