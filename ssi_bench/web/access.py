@@ -141,9 +141,9 @@ def _link_or_open_viewer(bench: Bench) -> Viewer:
             st.stop()
         st.session_state[LINK_KEY] = key
         st.session_state[LINK_TOKEN_KEY] = _token_digest(str(token))
-    key = st.session_state.get(LINK_KEY)
-    if isinstance(key, str) and key:
-        return link_viewer(key)
+    kept = st.session_state.get(LINK_KEY)
+    if isinstance(kept, str) and kept:
+        return link_viewer(kept)
     password = admin_password()
     if password is not None and password_unlocked():
         return password_admin()
