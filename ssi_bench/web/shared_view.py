@@ -91,8 +91,8 @@ def shared_notice(page: Any, created_at: Any) -> str:
     what = WHAT_IT_IS.get(str(page), "a view of SSI Bench")
     when = str(created_at or "")[:10] or "an unknown date"
     return (
-        f"A read-only view shared with you: {what}, as shared on {when}. It does not say "
-        "whose it is; use SSI Bench itself to see your own figures."
+        f"A shared view (read-only): {what}, as shared on {when}. It does not say whose it "
+        "is; open SSI Bench itself to see your own figures."
     )
 
 
