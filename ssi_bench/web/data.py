@@ -9,11 +9,19 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from ssi_bench import audit
 from ssi_bench.config import Settings
 from ssi_bench.errors import SSIBenchError
 from ssi_bench.model import UploadInfo
 from ssi_bench.web.admin import admin_password, assert_admin, require_admin
+from ssi_bench.web.links_admin import render_audit_log, render_links_admin
 from ssi_bench.web.state import flash, get_bench, show_error, show_flash, status
+from ssi_bench.web.viewer import acting, current_viewer
+
+
+def current_viewer_actor() -> str:
+    viewer = current_viewer()
+    return viewer.actor if viewer is not None else audit.UNKNOWN
 
 
 def render() -> None:
@@ -51,7 +59,8 @@ def render() -> None:
                     st.warning("Tick the box to confirm.")
                 else:
                     try:
-                        removed = bench.undo(int(upload_id or 0))
+                        with acting():
+                            removed = bench.undo(int(upload_id or 0))
                         flash(f"Upload #{upload_id} undone: {removed:,} score rows removed.")
                     except SSIBenchError as exc:
                         show_error(exc)
@@ -72,7 +81,9 @@ def render() -> None:
                 st.warning("Tick the box to confirm.")
             else:
                 try:
-                    flash(f"Erased: {bench.erase(identifier):,} rows deleted.")
+                    with acting():
+                        erased = bench.erase(identifier)
+                    flash(f"Erased: {erased:,} rows deleted.")
                 except SSIBenchError as exc:
                     show_error(exc)
 
@@ -85,14 +96,17 @@ def render() -> None:
         )
         if st.button("Remove demo data", key="remove_demo", type="primary") and assert_admin():
             try:
-                flash(f"Demo data removed: {bench.remove_demo():,} rows.")
+                with acting():
+                    removed_demo = bench.remove_demo()
+                flash(f"Demo data removed: {removed_demo:,} rows.")
             except SSIBenchError as exc:
                 show_error(exc)
     else:
         st.text("No demo data loaded.")
         if s.is_empty and st.button("Load demo data", key="load_demo") and assert_admin():
             try:
-                result = bench.load_demo()
+                with acting():
+                    result = bench.load_demo()
                 flash(f"Demo data loaded: {result.rows_accepted:,} rows.")
             except SSIBenchError as exc:
                 show_error(exc)
@@ -114,18 +128,24 @@ def render() -> None:
         key="export_kind",
     )
     if not s.is_empty:
-        try:
-            st.download_button(
-                f"Download benchmarks ({fmt.upper()})",
+        actor = current_viewer_actor()
+
+        def export_now() -> bytes:
+            # Built on click (not on every page run), so the audit log records an export
+            # only when one is downloaded; the click runs outside the script thread, hence
+            # the actor captured above.
+            with audit.acting_as(actor):
                 # fmt and kind are among the literal options of the two selectboxes above.
-                bench.export_benchmarks(fmt, kind),  # type: ignore[arg-type]
-                file_name=f"ssi-bench-benchmarks.{fmt}",
-                mime="text/csv" if fmt == "csv" else "application/octet-stream",
-                key="export_download",
-                on_click="ignore",
-            )
-        except SSIBenchError as exc:
-            show_error(exc)
+                return bench.export_benchmarks(fmt, kind)  # type: ignore[arg-type]
+
+        st.download_button(
+            f"Download benchmarks ({fmt.upper()})",
+            export_now,
+            file_name=f"ssi-bench-benchmarks.{fmt}",
+            mime="text/csv" if fmt == "csv" else "application/octet-stream",
+            key="export_download",
+            on_click="ignore",
+        )
 
     # --- shares --------------------------------------------------------------------------------
     st.header("Active share links")
@@ -144,12 +164,17 @@ def render() -> None:
             )
             if st.form_submit_button("Revoke", key="revoke_submit") and assert_admin():
                 try:
-                    if bench.share_revoke(int(share_id or 0)):
+                    with acting():
+                        revoked = bench.share_revoke(int(share_id or 0))
+                    if revoked:
                         flash(f"Share link #{share_id} revoked.")
                     else:
                         st.warning(f"Share link #{share_id} was not active.")
                 except SSIBenchError as exc:
                     show_error(exc)
+
+    render_links_admin(bench)
+    render_audit_log(bench)
 
     # --- settings ------------------------------------------------------------------------------
     st.header("Settings in force")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from ssi_bench.errors import SSIBenchError
+from ssi_bench.web.access import open_mode_notice
 from ssi_bench.web.format import date_range, fmt_num
 from ssi_bench.web.state import get_bench, show_error, status, stop_with
+from ssi_bench.web.viewer import current_viewer
 from ssi_bench.web.widgets import pillar_inputs, render_standing, sector_options
 
 
@@ -47,6 +49,7 @@ def render() -> None:
             )
 
     st.header("Check my score")
+    open_mode_notice(current_viewer())  # open mode: anyone can look anyone up (says so)
     if s.is_empty:
         stop_with("Once scores are uploaded, you can type yours here and see where you stand.")
     st.caption(

@@ -11,13 +11,14 @@ from ssi_bench.fields import METRIC_LABELS, METRICS, PILLARS
 from ssi_bench.model import MyBenchmark
 from ssi_bench.web.format import cohort_label, fmt_num, fmt_pct, safe_md
 from ssi_bench.web.sharing import share_button
-from ssi_bench.web.state import cohort_names, get_bench, show_error, status, stop_with
+from ssi_bench.web.state import cohort_names, get_bench, status, stop_with
 from ssi_bench.web.widgets import (
     as_of_input,
     identify_widget,
     pillar_inputs,
     render_standing,
     sector_options,
+    show_person_error,
 )
 
 KIND_LABELS: dict[str, str] = {
@@ -84,7 +85,7 @@ def render() -> None:
                 key="mb_share",
             )
     except SSIBenchError as exc:
-        show_error(exc)
+        show_person_error(exc)  # one reply for a typed identifier, found or not
 
 
 def render_my_benchmark(mb: MyBenchmark, k: int, key: str = "mb") -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from ssi_bench.api import Bench
@@ -30,12 +31,12 @@ def render_shared_view(bench: Bench, token: str) -> None:
         return
     view = shared.get("view") or {}
     page = view.get("page")
-    st.info("A shared view (read-only).", icon=":material/link:")
+    st.info(shared_notice(page, shared.get("created_at")), icon=":material/link:")
+    st.page_link("app.py", label="Open SSI Bench", icon=":material/home:")
     try:
         if page == "my_benchmark" and isinstance(view.get("snapshot"), dict):
             # A personal view is shown as it was shared, not recomputed on newer data.
             st.title("Benchmark")
-            st.caption(f"As shared on {str(shared.get('created_at', ''))[:10]}.")
             mb = MyBenchmark.from_dict(view["snapshot"])
             render_my_benchmark(mb, bench.settings.min_cohort, key="shared")
         elif page == "my_benchmark":
@@ -52,7 +53,13 @@ def render_shared_view(bench: Bench, token: str) -> None:
         elif page == "trends" and shared.get("person_key"):
             metric = str(view.get("metric", "ssi"))
             st.title("Trend")
-            render_trend(bench.trend(person_key=shared["person_key"], metric=metric), metric)
+            trend = bench.trend(person_key=shared["person_key"], metric=metric)
+            created = shared.get("created_at")
+            if isinstance(created, dt.datetime) and not trend.empty:
+                # Nothing dated after the share was made: the recipient sees no later data.
+                dates = pd.to_datetime(trend["snapshot_date"]).dt.date
+                trend = trend[dates <= created.date()]
+            render_trend(trend, metric)
         elif page in ("sector", "network"):
             st.title("Sectors" if page == "sector" else "Networks")
             render_cohorts(
@@ -66,6 +73,27 @@ def render_shared_view(bench: Bench, token: str) -> None:
             st.error(SHARE_INVALID)
     except SSIBenchError as exc:
         show_error(exc)
+
+
+#: What each kind of shared view is, in the recipient's words.
+WHAT_IT_IS = {
+    "my_benchmark": "one person's benchmark (their standing against their sector, network and "
+    "everyone)",
+    "trends": "one person's SSI over time against their sector",
+    "sector": "the published sector benchmarks",
+    "network": "the published network benchmarks",
+}
+
+
+def shared_notice(page: Any, created_at: Any) -> str:
+    """The line above a shared view: what it is and when it was shared — never whose it is
+    (the share stores no identity, and the recipient is not told)."""
+    what = WHAT_IT_IS.get(str(page), "a view of SSI Bench")
+    when = str(created_at or "")[:10] or "an unknown date"
+    return (
+        f"A shared view (read-only): {what}, as shared on {when}. It does not say whose it "
+        "is; open SSI Bench itself to see your own figures."
+    )
 
 
 def _date_or_none(value: Any) -> dt.date | None:

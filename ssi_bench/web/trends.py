@@ -9,8 +9,8 @@ from ssi_bench import charts
 from ssi_bench.errors import SSIBenchError
 from ssi_bench.web.format import fmt_num
 from ssi_bench.web.sharing import share_button
-from ssi_bench.web.state import get_bench, show_error, status, stop_with
-from ssi_bench.web.widgets import identify_widget, metric_select
+from ssi_bench.web.state import get_bench, status, stop_with
+from ssi_bench.web.widgets import identify_widget, metric_select, show_person_error
 
 
 def render() -> None:
@@ -29,7 +29,7 @@ def render() -> None:
         render_trend(bench.trend(person_key=person_key, metric=metric), metric)
         share_button({"page": "trends", "metric": metric}, person_key=person_key, key="tr_share")
     except SSIBenchError as exc:
-        show_error(exc)
+        show_person_error(exc)  # one reply for a typed identifier, found or not
 
 
 def render_trend(trend: pd.DataFrame, metric: str, key: str = "trend") -> None:

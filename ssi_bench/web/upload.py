@@ -11,7 +11,9 @@ import streamlit as st
 from ssi_bench.errors import SSIBenchError
 from ssi_bench.model import IngestOptions, IngestResult, Preview, Reject
 from ssi_bench.web.admin import assert_admin, require_admin
+from ssi_bench.web.links_admin import create_links, offer_download, upload_people
 from ssi_bench.web.state import get_bench, show_error
+from ssi_bench.web.viewer import acting
 
 
 def render() -> None:
@@ -85,6 +87,12 @@ def render() -> None:
             importable += preview.rows_valid
             render_preview(preview, key=f"preview_{i}")
         fingerprint = upload_fingerprint(files, options)
+        make_links = st.checkbox(
+            "Create private links for everyone in this upload",
+            key="up_links",
+            help="One link per person (for colleagues without single sign-on), offered once "
+            "as an identifier,link CSV after the import; only a hash of each link is kept.",
+        )
         if st.button(
             f"Import {importable:,} valid rows",
             type="primary",
@@ -98,9 +106,17 @@ def render() -> None:
             if result is not None and already:
                 render_ingest_result(result)
             elif result is not None:
+                if make_links:
+                    try:
+                        people = upload_people(bench, files, options)
+                        create_links(bench, people, bench.settings.link_days, result.upload_id)
+                    except SSIBenchError as exc:
+                        show_error(exc)
+                        st.stop()
                 st.rerun()  # redraw with the new data (sidebar status); the result shows below
         elif fingerprint in st.session_state.get("imported", {}):
             render_ingest_result(st.session_state["imported"][fingerprint])
+        offer_download("upload")
 
     st.divider()
     st.subheader("Paste your SSI page")
@@ -237,7 +253,8 @@ def import_once(
         bar.progress(min(max(float(fraction), 0.0), 1.0), text=message)
 
     try:
-        result = run(progress)
+        with acting():
+            result = run(progress)
     except SSIBenchError as exc:
         bar.empty()
         show_error(exc)
