@@ -692,7 +692,7 @@ class Bench:
         return self._consistent(
             lambda rel: self._my_benchmark_in(
                 rel, person_key, pillars, score, sector, network, as_of
-            )  # fmt: skip
+            )
         )
 
     def _my_benchmark_in(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 
-def _pct(value: float) -> str:
+def pct(value: float) -> str:
     """A Top-X% figure as a whole number, never "Top 0%" (the leader of 200 is Top 1%)."""
     return str(max(1, math.ceil(value - 1e-9))) if value < 1 else str(round(value))
 
@@ -18,8 +18,8 @@ def _pct(value: float) -> str:
 def exact(top_percent: float, percentile: float) -> str:
     """Exact standing (30+ people): "Top 12% · percentile 88"."""
     if percentile < 50:
-        return f"below the median (Top {_pct(top_percent)}% · percentile {round(percentile)})"
-    return f"Top {_pct(top_percent)}% · percentile {round(percentile)}"
+        return f"below the median (Top {pct(top_percent)}% · percentile {round(percentile)})"
+    return f"Top {pct(top_percent)}% · percentile {round(percentile)}"
 
 
 def banded(band: int) -> str:

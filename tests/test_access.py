@@ -20,6 +20,7 @@ import streamlit as st  # noqa: TID251 (AppTest drives the UI layer)
 from streamlit.testing.v1 import AppTest  # noqa: TID251
 
 from ssi_bench import audit, links
+from ssi_bench.model import IngestOptions
 from ssi_bench.pseudonym import person_key
 from ssi_bench.web.access import (
     EXPIRED_NOTICE,
@@ -31,12 +32,13 @@ from ssi_bench.web.access import (
 from ssi_bench.web.admin import ADMIN_TRIES
 from ssi_bench.web.state import get_bench
 from ssi_bench.web.widgets import NO_FIGURES, NO_OWN_ROWS
+from tests.conftest import csv_bytes
 from tests.test_app_pages import EARLIER, seed_team
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 TIMEOUT = 60
-SECRET = "access-test-secret"
+SECRET = "access-test-secret-at-least-32-characters"
 AUTH = {
     "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
     "cookie_secret": "x" * 32,
@@ -334,16 +336,19 @@ def identify(at: AppTest, identifier: str) -> AppTest:
 
 
 def test_unknown_and_out_of_window_identifiers_get_the_same_reply(monkeypatch):
-    # s03 has snapshots on EARLIER and LATEST only: with a 7-day window, as of ten days
-    # after EARLIER they have none in range, exactly like an identifier nobody was uploaded
-    # under. The page must answer both the same way.
+    # stale@ has one snapshot 30 days before EARLIER: with a 7-day window they have none in
+    # range as of the latest publication date, exactly like an identifier nobody was
+    # uploaded under. The page must answer both the same way.
     monkeypatch.setenv("SSI_BENCH_LOOKBACK_DAYS", "7")
     seed_team()
+    stale = {"email": "stale@x.test", "date": (EARLIER - dt.timedelta(days=30)).isoformat(),
+             "sector": "Software", "brand": 10, "people": 10, "insights": 10,
+             "relationships": 10}  # fmt: skip
+    get_bench().ingest(csv_bytes([stale]), "stale.csv", IngestOptions(date_order="ymd"))
     page = PAGES["my_benchmark"][0]
     replies = []
-    for who in ("nobody@x.test", "s03@x.test"):
+    for who in ("nobody@x.test", "stale@x.test"):
         at = open_page(AppTest.from_file(APP, default_timeout=TIMEOUT), page)
-        at.date_input(key="as_of").set_value(EARLIER + dt.timedelta(days=10)).run()
         at = identify(at, who)
         replies.append(errors(at))
         assert not at.get("plotly_chart") and not at.metric

@@ -18,7 +18,7 @@ from tests.oidc_support import oidc_provider, sign_in, sign_out, streamlit_with_
 from tests.test_app_pages import LATEST, csv_bytes, team_rows
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
-SECRET = "browser-signin-secret"
+SECRET = "browser-signin-secret-at-least-32-characters"
 ARTIFACTS = ROOT / "test-artifacts"
 USERS = {
     "seller": {"email": "s40@x.test", "email_verified": True},

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from ssi_bench.api import Bench
-from ssi_bench.fields import OUTCOMES, SCORE_COLUMNS
 from ssi_bench.cohorts import rank_counts
+from ssi_bench.fields import OUTCOMES, SCORE_COLUMNS
 from ssi_bench.model import CohortId, IngestOptions
 from ssi_bench.privacy import gate_standing
 from tests.conftest import csv_bytes
@@ -106,8 +106,9 @@ def trend_from_whole_indexes(bench: Bench, key: str, metric: str) -> list[tuple[
                         "not published on this date"))  # fmt: skip
             continue
         rc = rank_counts(idx.values("sector", sector, metric), float(value), subject_in_cohort=True)
-        st = gate_standing(rc, metric=metric, score=float(value),
-                           cohort=CohortId("sector", sector, day), k=bench.settings.min_cohort)  # fmt: skip
+        cohort = CohortId("sector", sector, day)
+        k = bench.settings.min_cohort
+        st = gate_standing(rc, metric=metric, score=float(value), cohort=cohort, k=k)
         vals = idx.values("sector", sector, metric)
         q = {
             n: round(float(np.quantile(vals, p)), 2)

@@ -260,12 +260,13 @@ def test_reasons_are_documented():
 
 
 def test_figures_table_has_the_documented_schema_even_when_empty():
-    empty_hist = pa.table({"pub_date": pa.array([], pa.date32()), "kind": pa.array([], pa.string()),
-                           "name": pa.array([], pa.string()), "metric": pa.array([], pa.string()),
-                           "value": pa.array([], pa.int64()), "n": pa.array([], pa.int64())})  # fmt: skip
-    empty_pairs = pa.table({"pub_date": pa.array([], pa.date32()),
-                            "sector": pa.array([], pa.string()),
-                            "network": pa.array([], pa.string()), "n": pa.array([], pa.int64())})  # fmt: skip
+    def empty(**types):
+        return pa.table({name: pa.array([], t) for name, t in types.items()})
+
+    empty_hist = empty(pub_date=pa.date32(), kind=pa.string(), name=pa.string(),
+                       metric=pa.string(), value=pa.int64(), n=pa.int64())  # fmt: skip
+    empty_pairs = empty(pub_date=pa.date32(), sector=pa.string(), network=pa.string(),
+                        n=pa.int64())  # fmt: skip
     got = release.build_figures(empty_hist, empty_pairs, k=10)
     assert got.schema == release.FIGURE_SCHEMA
     assert got.num_rows == 0

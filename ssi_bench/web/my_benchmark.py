@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ssi_bench import charts
+from ssi_bench import charts, wording
 from ssi_bench.errors import SSIBenchError
 from ssi_bench.fields import METRIC_LABELS, METRICS, PILLARS
 from ssi_bench.model import MyBenchmark
@@ -184,8 +184,8 @@ def linkedin_table(mb: MyBenchmark) -> pd.DataFrame:
     def ours_top(kind: str) -> str:
         s = mb.standings.get("ssi", {}).get(kind)
         if s is None or s.suppressed or s.top_percent is None:
-            return "withheld (small cohort)" if s is not None else "–"
-        return f"Top {fmt_pct(s.top_percent)}"
+            return "not published" if s is not None else "–"
+        return f"Top {wording.pct(s.top_percent)}%"
 
     li = mb.linkedin
     if "industry_rank" in li:
