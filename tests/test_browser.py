@@ -152,7 +152,7 @@ def test_upload_find_my_standing_and_share_it(server, browser, tmp_path):
         other = Session(browser, server)
         try:
             other.page.goto(link, wait_until="domcontentloaded")
-            other.page.get_by_text("A shared view (read-only).").wait_for()
+            other.page.get_by_text("A shared view (read-only)", exact=False).first.wait_for()
             other.settle()
             shared = other.main_text()
             assert top_after(shared, "Your sector — Software") == pytest.approx(expected, abs=0.051)
