@@ -92,9 +92,7 @@ def test_everyone_minus_the_published_sectors_reveals_nothing_of_the_one_person_
     # Her sector publishes nothing, and no published figure anywhere is her score.
     mining = [r for r in attacked.benchmarks("sector") if r.name == "Mining"]
     assert mining and all(r.suppressed and r.n is None and r.p50 is None for r in mining)
-    figures = [
-        v for r in attacked.benchmarks() for v in (r.p10, r.p25, r.p50, r.p75, r.p90) if v
-    ]
+    figures = [v for r in attacked.benchmarks() for v in (r.p10, r.p25, r.p50, r.p75, r.p90) if v]
     assert 77.77 not in figures
     # everyone (107) minus the published sectors must not be one person: the release also
     # withholds the smallest other sector, so the remainder is ≥ k.

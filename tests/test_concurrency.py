@@ -121,6 +121,13 @@ def test_eight_readers_see_exactly_the_data_version_they_read_during_writes(tmp_
     writer_done = threading.Event()
     start = threading.Barrier(READERS + 1)
     write_versions: list[int] = []
+    # Versions some reader has answered at: the writer waits (at most 2 s) for one answer
+    # at each version before the next write. Every answer now comes from the release, which
+    # the first read after a write rebuilds; without the wait, on a loaded machine all the
+    # writes could land while the readers wait for one rebuild, and the test would check
+    # one version only.
+    answered: set[int] = set()
+    answered_cv = threading.Condition()
 
     def reader(seed: int) -> None:
         rng = random.Random(seed)
@@ -133,6 +140,10 @@ def test_eight_readers_see_exactly_the_data_version_they_read_during_writes(tmp_
                 result = answer(bench, QUERIES[q])
                 after = bench.data_version()
                 mine.append((q, before, result, after))
+                if before == after:
+                    with answered_cv:
+                        answered.add(before)
+                        answered_cv.notify_all()
         except BaseException as exc:  # every error counts, whatever its type
             with lock:
                 errors.append(exc)
@@ -144,8 +155,11 @@ def test_eight_readers_see_exactly_the_data_version_they_read_during_writes(tmp_
         try:
             for op in ops[1:]:
                 op(bench)
-                write_versions.append(bench.data_version())
+                version = bench.data_version()
+                write_versions.append(version)
                 time.sleep(0.005)  # let readers in between writes
+                with answered_cv:
+                    answered_cv.wait_for(lambda v=version: v in answered, timeout=2.0)
         except BaseException as exc:
             with lock:
                 errors.append(exc)
