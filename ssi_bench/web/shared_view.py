@@ -12,8 +12,8 @@ from ssi_bench.api import Bench
 from ssi_bench.errors import NotFoundError, SSIBenchError
 from ssi_bench.model import MyBenchmark
 from ssi_bench.web.cohorts import render_cohorts
-from ssi_bench.web.my_benchmark import render_my_benchmark
 from ssi_bench.web.format import safe_md
+from ssi_bench.web.my_benchmark import render_my_benchmark
 from ssi_bench.web.state import show_error
 from ssi_bench.web.trends import render_trend
 
