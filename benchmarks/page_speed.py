@@ -23,8 +23,8 @@ from typing import Any
 
 PAGES: tuple[tuple[str, str], ...] = (
     ("Home", ""),
-    ("My benchmark (demo person)", "My_benchmark"),
-    ("Trends (demo person)", "Trends"),
+    ("My benchmark (before identifying)", "My_benchmark"),
+    ("Trends (before identifying)", "Trends"),
     ("Sectors", "Sectors"),
     ("Networks", "Networks"),
     ("Outcomes", "Outcomes"),
