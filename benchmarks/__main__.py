@@ -366,6 +366,18 @@ class Runner:
 
         if wanted("ingest"):
             self.ingest()
+        if only is not None and "pages" in only:
+            # Browser page speed with the demo data (benchmarks/page_speed.py, issue 14):
+            # only when asked for, as it needs Chromium and ~1 minute.
+            from benchmarks import page_speed
+
+            got = page_speed.measure(a.repeat)
+            for label, secs in got["pages"].items():
+                self.rows.append(
+                    Row(f"page to idle in Chromium: {label}", "demo", f"{secs:.2f} s",
+                        "empty page", f"{got['empty']:.2f} s", secs / got["empty"],
+                        f"≤ {page_speed.TARGET_S} s", secs <= page_speed.TARGET_S)
+                )  # fmt: skip
         dbs: dict[int, Path] = {}
         for n in sizes:
             if not (wanted("queries") or wanted("page") or wanted("app")):
@@ -443,7 +455,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--ingest-repeat", type=int, default=3)
     p.add_argument("--page-rows", type=_size, default=1_000_000)
     p.add_argument("--app-rows", type=_size, default=None, help="default: the largest size")
-    p.add_argument("--only", default="", help="comma list of: ingest, queries, page, app")
+    p.add_argument("--only", default="", help="comma list of: ingest, queries, page, app, pages")
     p.add_argument("--skip-pandas", action="store_true")
     p.add_argument("--gen-mode", choices=("upload", "sql"), default=None)
     p.add_argument("--work", default=str(WORK))

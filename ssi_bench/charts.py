@@ -27,17 +27,30 @@ from ssi_bench.model import BenchmarkRow, OutcomeResult
 
 #: Colour of the person's own marker / line.
 YOU = "#E4572E"
-#: Colours of the cohorts, in order: sector, network, everyone, then more cohorts.
+#: One fixed colour per cohort kind, the same in every chart, live page and shared view.
+KIND_COLOURS: dict[str, str] = {"sector": "#2E86DE", "network": "#17A589", "all": "#8E44AD"}
+#: Fallback colours for anything else, in order.
 PALETTE: tuple[str, ...] = (
-    "#2E86DE",
-    "#17A589",
-    "#8E44AD",
+    KIND_COLOURS["sector"],
+    KIND_COLOURS["network"],
+    KIND_COLOURS["all"],
     "#D4AC0D",
     "#7F8C8D",
     "#C0392B",
     "#1ABC9C",
     "#34495E",
 )
+#: Passed to every ``st.plotly_chart``: no toolbar (on a phone it covered the titles).
+PLOTLY_CONFIG: dict[str, Any] = {"displayModeBar": False, "responsive": True}
+
+
+def kind_colour(kind: str | None, i: int = 0) -> str:
+    """The colour of a cohort kind ("sector", "network", "all"); else ``PALETTE[i]``."""
+    if kind in KIND_COLOURS:
+        return KIND_COLOURS[str(kind)]
+    return PALETTE[i % len(PALETTE)]
+
+
 BAND_OUTER_ALPHA = 0.18
 BAND_INNER_ALPHA = 0.45
 QUANTILE_NAMES: tuple[str, ...] = ("p10", "p25", "p50", "p75", "p90")
@@ -76,25 +89,56 @@ def _num(value: Any) -> float | None:
     return None if math.isnan(f) else f
 
 
-def _date_axis(fig: go.Figure, dates: Sequence[Any], title: str) -> None:
-    """A date x-axis labelled in days; one lone date gets a week either side, not
-    sub-second ticks."""
-    fig.update_xaxes(title=title, type="date", tickformat="%Y-%m-%d")
+def _date_axis(fig: go.Figure, dates: Sequence[Any], title: str, max_ticks: int = 8) -> None:
+    """A date x-axis ticked on the snapshot dates themselves (every n-th when there are more
+    than ``max_ticks``, the last always), labelled in days; one lone date gets a week
+    either side, not sub-second ticks."""
     unique = sorted({pd.Timestamp(d) for d in dates if d is not None})
+    fig.update_xaxes(title=title, type="date", tickformat="%Y-%m-%d")
+    if not unique:
+        return
+    step = max(1, math.ceil(len(unique) / max_ticks))
+    ticks = unique[::-1][::step][::-1]  # counted back from the latest date
+    fig.update_xaxes(
+        tickmode="array", tickvals=ticks, ticktext=[t.strftime("%b %d") for t in ticks]
+    )
     if len(unique) == 1:
         day = unique[0]
         week = pd.Timedelta(days=7)
         fig.update_xaxes(range=[day - week, day + week])
 
 
+def fitted_range(values: Sequence[Any], metric: str, pad: float = 0.1) -> list[float]:
+    """A y-range fitted to ``values`` (None/NaN ignored): their span plus ``pad`` of it
+    (at least 2 points) either side, kept within the metric's 0–max scale."""
+    vals = [v for v in (_num(x) for x in values) if v is not None]
+    top = metric_max(metric)
+    if not vals:
+        return [0.0, top]
+    lo, hi = min(vals), max(vals)
+    margin = max((hi - lo) * pad, 2.0 if metric == "ssi" else 1.0)
+    return [max(0.0, lo - margin), min(top, hi + margin)]
+
+
 def _base_layout(fig: go.Figure, title: str, height: int = 320) -> go.Figure:
+    """Title above (short, wraps nothing), legend at the bottom of the whole figure (below
+    the axis title, never over it: ``yref="container"``), margins that grow to fit."""
     fig.update_layout(
-        title={"text": title},
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}, "automargin": True},
         height=height,
-        margin={"l": 10, "r": 10, "t": 50, "b": 40},
-        legend={"orientation": "h", "yanchor": "bottom", "y": -0.35, "x": 0},
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        legend={
+            "orientation": "h",
+            "yref": "container",
+            "y": 0,
+            "yanchor": "bottom",
+            "x": 0,
+            "xanchor": "left",
+        },
         hovermode="closest",
     )
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
     return fig
 
 
@@ -112,61 +156,57 @@ def distribution_figure(
 ) -> go.Figure:
     """Where ``score`` sits in each cohort's published distribution.
 
-    One row per cohort (label, gated quantiles): a light bar p10–p90, a darker bar p25–p75
-    and a tick at the median, each drawn only when the gate published it; plus the
-    person's own score as a vertical line. Cohorts with nothing published are listed with
-    an empty row so the reader sees that they exist but are withheld.
+    One row per cohort (label, gated quantiles), in the order given: a light bar p10–p90, a
+    darker bar p25–p75 and a tick at the median, in the colour of the cohort's kind
+    (:data:`KIND_COLOURS`, read from the row's ``kind``); plus the person's own score as a
+    vertical line. Cohorts with no published median are left out altogether (no empty row,
+    no legend entry): the page says why in a placeholder.
     """
     fig = go.Figure()
-    labels = [plotly_text(label) for label, _ in cohorts]
-    for i, (label, row) in enumerate(cohorts):
+    shown = [(label, row) for label, row in cohorts if _quantiles(row)["p50"] is not None]
+    labels = [plotly_text(label) for label, _ in shown]
+    legend_done: set[str] = set()
+    for i, (label, row) in enumerate(shown):
         q = _quantiles(row)
         y = plotly_text(label)
-        colour = PALETTE[i % len(PALETTE)]
-        if q["p10"] is not None and q["p90"] is not None:
-            fig.add_trace(
-                go.Scatter(
-                    x=[q["p10"], q["p90"]],
-                    y=[y, y],
-                    mode="lines",
-                    line={"width": 22, "color": _rgba(colour, BAND_OUTER_ALPHA)},
-                    name="p10–p90",
-                    legendgroup="p10–p90",
-                    showlegend=i == 0,
-                    hovertemplate="p10–p90: %{x:.1f}<extra>" + y + "</extra>",
+        kind = row.get("kind") if isinstance(row, Mapping) else getattr(row, "kind", None)
+        colour = kind_colour(kind, i)
+        for lo, hi, alpha, name in (
+            ("p10", "p90", BAND_OUTER_ALPHA, "p10–p90"),
+            ("p25", "p75", BAND_INNER_ALPHA, "p25–p75"),
+        ):
+            if q[lo] is not None and q[hi] is not None:
+                fig.add_trace(
+                    go.Scatter(
+                        x=[q[lo], q[hi]],
+                        y=[y, y],
+                        mode="lines",
+                        line={"width": 22, "color": _rgba(colour, alpha)},
+                        name=name,
+                        legendgroup=name,
+                        showlegend=name not in legend_done,
+                        hovertemplate=name + ": %{x:.1f}<extra>" + y + "</extra>",
+                    )
                 )
-            )
-        if q["p25"] is not None and q["p75"] is not None:
-            fig.add_trace(
-                go.Scatter(
-                    x=[q["p25"], q["p75"]],
-                    y=[y, y],
-                    mode="lines",
-                    line={"width": 22, "color": _rgba(colour, BAND_INNER_ALPHA)},
-                    name="p25–p75",
-                    legendgroup="p25–p75",
-                    showlegend=i == 0,
-                    hovertemplate="p25–p75: %{x:.1f}<extra>" + y + "</extra>",
-                )
-            )
-        if q["p50"] is not None:
-            fig.add_trace(
-                go.Scatter(
-                    x=[q["p50"]],
-                    y=[y],
-                    mode="markers",
-                    marker={"symbol": "line-ns", "size": 26, "line": {"width": 3, "color": colour}},
-                    name="median",
-                    legendgroup="median",
-                    showlegend=i == 0,
-                    hovertemplate="median: %{x:.1f}<extra>" + y + "</extra>",
-                )
-            )
-    if score is not None:
+                legend_done.add(name)
         fig.add_trace(
             go.Scatter(
-                x=[score] * max(len(labels), 1),
-                y=labels or [""],
+                x=[q["p50"]],
+                y=[y],
+                mode="markers",
+                marker={"symbol": "line-ns", "size": 26, "line": {"width": 3, "color": colour}},
+                name="median",
+                legendgroup="median",
+                showlegend="median" not in legend_done,
+                hovertemplate="median: %{x:.1f}<extra>" + y + "</extra>",
+            )
+        )
+        legend_done.add("median")
+    if score is not None and labels:
+        fig.add_trace(
+            go.Scatter(
+                x=[score] * len(labels),
+                y=labels,
                 mode="lines+markers",
                 line={"color": YOU, "width": 2, "dash": "dot"},
                 marker={"color": YOU, "size": 12, "symbol": "diamond"},
@@ -178,8 +218,8 @@ def distribution_figure(
     fig.update_yaxes(categoryorder="array", categoryarray=labels[::-1], type="category")
     return _base_layout(
         fig,
-        title or f"{METRIC_LABELS.get(metric, metric)}: you and the published quantiles",
-        height=140 + 60 * max(len(labels), 1),
+        title or f"{METRIC_LABELS.get(metric, metric)}: you and the quartiles",
+        height=150 + 55 * max(len(labels), 1),
     )
 
 
@@ -187,22 +227,26 @@ def pillar_figure(
     scores: Mapping[str, float | None],
     medians: Sequence[tuple[str, Mapping[str, float | None]]],
     weakest: str | None = None,
+    kinds: Sequence[str] | None = None,
 ) -> go.Figure:
     """Your four pillars beside each cohort's published median per pillar.
 
-    ``medians``: (cohort label, {pillar: median or None}). The weakest pillar (furthest
-    below the median) is named in the title and outlined.
+    ``medians``: (cohort label, {pillar: median or None}); ``kinds`` the cohort kind of each
+    (its fixed colour, :data:`KIND_COLOURS`). A cohort without any published median is left
+    out. The weakest pillar (furthest below the median) is outlined.
     """
     names = [METRIC_LABELS[p] for p in PILLARS]
     fig = go.Figure()
     for i, (label, by_pillar) in enumerate(medians):
+        if all(_num(by_pillar.get(p)) is None for p in PILLARS):
+            continue
         fig.add_trace(
             go.Bar(
                 x=[_num(by_pillar.get(p)) for p in PILLARS],
                 y=names,
                 orientation="h",
                 name=f"median · {plotly_text(label)}",
-                marker={"color": PALETTE[i % len(PALETTE)]},
+                marker={"color": kind_colour(kinds[i] if kinds else None, i)},
                 hovertemplate="%{y}: %{x:.2f}<extra>median</extra>",
             )
         )
@@ -217,9 +261,7 @@ def pillar_figure(
             hovertemplate="%{y}: %{x:.2f}<extra>you</extra>",
         )
     )
-    title = "Your pillars and the cohort medians"
-    if weakest is not None:
-        title += f" — furthest behind: {METRIC_LABELS.get(weakest, weakest)}"
+    title = "Your pillars and the medians"
     fig.update_xaxes(range=[0, 25], title="pillar score (0–25)")
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(barmode="group")
@@ -227,12 +269,19 @@ def pillar_figure(
 
 
 # ---------------------------------------------------------------------------- trends
-def trend_figure(trend: pd.DataFrame, metric: str = "ssi") -> go.Figure:
+def trend_figure(
+    trend: pd.DataFrame,
+    metric: str = "ssi",
+    thresholds: Sequence[tuple[float, str]] = (),
+) -> go.Figure:
     """A person's own score over time against their sector's p25–p75 band and median.
 
     ``trend`` columns: snapshot_date, score, p25, p50, p75 (NaN/None where gated), drop
     (bool). Drops of 5 points or more are marked. The band is drawn only over dates where
-    the gate published it (gaps stay gaps).
+    the gate published it (gaps stay gaps). The x-axis ticks on the snapshot dates; the
+    y-axis is fitted to the values drawn (:func:`fitted_range`), and each score-band
+    threshold in ``thresholds`` (lower bound, label) inside that range is a dotted line
+    (for the total only: the bands are defined on the total).
     """
     fig = go.Figure()
     if trend.empty:
@@ -247,7 +296,7 @@ def trend_figure(trend: pd.DataFrame, metric: str = "ssi") -> go.Figure:
                 x=x,
                 y=p25,
                 mode="lines",
-                line={"width": 0, "color": PALETTE[0]},
+                line={"width": 0, "color": KIND_COLOURS["sector"]},
                 name="sector p25",
                 showlegend=False,
                 hovertemplate="sector p25: %{y:.1f}<extra></extra>",
@@ -259,8 +308,8 @@ def trend_figure(trend: pd.DataFrame, metric: str = "ssi") -> go.Figure:
                 y=p75,
                 mode="lines",
                 fill="tonexty",
-                fillcolor=_rgba(PALETTE[0], 0.32),
-                line={"width": 0, "color": PALETTE[0]},
+                fillcolor=_rgba(KIND_COLOURS["sector"], 0.32),
+                line={"width": 0, "color": KIND_COLOURS["sector"]},
                 name="sector p25–p75",
                 hovertemplate="sector p75: %{y:.1f}<extra></extra>",
             )
@@ -271,7 +320,7 @@ def trend_figure(trend: pd.DataFrame, metric: str = "ssi") -> go.Figure:
                 x=x,
                 y=p50,
                 mode="lines",
-                line={"color": PALETTE[0], "dash": "dash", "width": 2},
+                line={"color": KIND_COLOURS["sector"], "dash": "dash", "width": 2},
                 name="sector median",
                 hovertemplate="sector median: %{y:.1f}<extra></extra>",
             )
@@ -304,9 +353,21 @@ def trend_figure(trend: pd.DataFrame, metric: str = "ssi") -> go.Figure:
                 hovertemplate="dropped to %{y:.2f}<extra></extra>",
             )
         )
-    fig.update_yaxes(range=[0, metric_max(metric)], title=METRIC_LABELS.get(metric, metric))
+    drawn = [*trend["score"], *p25, *p50, *p75]
+    y_range = fitted_range(drawn, metric)
+    if metric == "ssi":
+        for lower, label in thresholds:
+            if y_range[0] < lower < y_range[1]:
+                fig.add_hline(
+                    y=lower,
+                    line={"color": "#888888", "dash": "dot", "width": 1},
+                    annotation_text=plotly_text(label),
+                    annotation_position="top left",
+                    annotation_font_size=11,
+                )
+    fig.update_yaxes(range=y_range, title=METRIC_LABELS.get(metric, metric))
     _date_axis(fig, x, "snapshot date")
-    return _base_layout(fig, "Your score and your sector's middle half", height=400)
+    return _base_layout(fig, "You and your sector's middle half", height=400)
 
 
 def percentile_figure(trend: pd.DataFrame) -> go.Figure:
@@ -319,7 +380,7 @@ def percentile_figure(trend: pd.DataFrame) -> go.Figure:
             x=list(trend["snapshot_date"]),
             y=[_num(v) for v in trend["percentile"]],
             mode="lines+markers",
-            line={"color": PALETTE[2], "width": 2},
+            line={"color": KIND_COLOURS["sector"], "width": 2},
             name="percentile in sector",
             connectgaps=False,
             hovertemplate="percentile %{y:.0f}<extra></extra>",
@@ -327,41 +388,52 @@ def percentile_figure(trend: pd.DataFrame) -> go.Figure:
     )
     fig.update_yaxes(range=[0, 100], title="percentile (higher is better)")
     _date_axis(fig, list(trend["snapshot_date"]), "snapshot date")
-    return _base_layout(fig, "Your percentile in your sector over time", height=300)
+    return _base_layout(fig, "Your percentile in your sector", height=300)
 
 
 # ---------------------------------------------------------------------------- cohorts
 def cohort_box_figure(rows: Sequence[BenchmarkRow], metric: str = "ssi") -> go.Figure:
-    """Box-like quantile bands for each publishable cohort, side by side.
+    """Box-like quantile bands for each publishable cohort, highest median on top.
 
-    Boxes are built from the published p25/p50/p75 with whiskers at p10/p90 (never min or
-    max); cohorts whose quartiles are withheld are left out (the page lists them).
+    Horizontal boxes (cohort names read left to right, never tilted) from the published
+    p25/p50/p75 with whiskers at p10/p90 (never min or max), in the kind's colour; cohorts
+    whose quartiles are withheld are left out (the page lists them in one placeholder).
     """
-    shown = [r for r in rows if not r.suppressed and r.p25 is not None and r.p75 is not None]
+    shown = [
+        r
+        for r in rows
+        if not r.suppressed and r.p25 is not None and r.p75 is not None and r.p50 is not None
+    ]
+    shown.sort(key=lambda r: (-(r.p50 or 0.0), r.name or ""))
     names = [plotly_text(r.name if r.name is not None else "Everyone") for r in shown]
     fig = go.Figure()
     if shown:
+        colour = kind_colour(shown[0].kind)
         fig.add_trace(
             go.Box(
-                x=names,
+                y=names,
                 q1=[r.p25 for r in shown],
                 median=[r.p50 for r in shown],
                 q3=[r.p75 for r in shown],
                 lowerfence=[r.p10 if r.p10 is not None else r.p25 for r in shown],
                 upperfence=[r.p90 if r.p90 is not None else r.p75 for r in shown],
+                orientation="h",
                 boxpoints=False,
-                marker={"color": PALETTE[0]},
-                fillcolor=_rgba(PALETTE[0], 0.35),
+                marker={"color": colour},
+                fillcolor=_rgba(colour, 0.35),
                 name=METRIC_LABELS.get(metric, metric),
                 hoverinfo="x+y",
+                showlegend=False,
             )
         )
-    fig.update_yaxes(range=[0, metric_max(metric)], title=METRIC_LABELS.get(metric, metric))
-    fig.update_xaxes(type="category", title=None)
+    fig.update_xaxes(range=fitted_range(
+        [v for r in shown for v in (r.p10, r.p25, r.p75, r.p90)], metric
+    ), title=METRIC_LABELS.get(metric, metric))  # fmt: skip
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=names[::-1], title=None)
     return _base_layout(
         fig,
-        f"{METRIC_LABELS.get(metric, metric)}: p10 · p25 · median · p75 · p90 per cohort",
-        height=420,
+        f"{METRIC_LABELS.get(metric, metric)}: p10–p90, quartiles, median",
+        height=110 + 42 * max(len(names), 1),
     )
 
 
@@ -413,62 +485,65 @@ def pillar_profile_figure(profile: pd.DataFrame) -> go.Figure:
 
 
 def cohort_trend_figure(
-    trends: Sequence[tuple[str, pd.DataFrame]], metric: str = "ssi"
+    trends: Sequence[tuple[str, pd.DataFrame]], metric: str = "ssi", kind: str | None = None
 ) -> go.Figure:
-    """Median over time for several cohorts, with each one's p25–p75 band where published.
+    """Median over time, one small panel per cohort (readable for any number of cohorts),
+    each with its p25–p75 band where published, in the kind's colour; panels share both
+    axes so levels compare at a glance. Cohorts without any published date are left out.
 
     ``trends``: (cohort name, frame with as_of, n, p25, p50, p75), NaN/None where gated.
     """
-    fig = go.Figure()
-    for i, (name, frame) in enumerate(trends):
-        if frame.empty:
-            continue
-        colour = PALETTE[i % len(PALETTE)]
+    from plotly.subplots import make_subplots
+
+    shown = [(name, f) for name, f in trends if not f.empty and f["p50"].notna().any()]
+    rows = max(len(shown), 1)
+    fig = make_subplots(
+        rows=rows,
+        cols=1,
+        shared_xaxes=True,
+        shared_yaxes=True,
+        vertical_spacing=min(0.08, 0.3 / rows),
+        subplot_titles=[plotly_text(name) for name, _ in shown] or None,
+    )
+    colour = kind_colour(kind)
+    for i, (name, frame) in enumerate(shown, start=1):
         label = plotly_text(name)
         x = list(frame["as_of"])
         p25 = [_num(v) for v in frame["p25"]]
         p75 = [_num(v) for v in frame["p75"]]
         if any(v is not None for v in p25):
             fig.add_trace(
-                go.Scatter(
-                    x=x,
-                    y=p25,
-                    mode="lines",
-                    line={"width": 0, "color": colour},
-                    legendgroup=label,
-                    showlegend=False,
-                    name=f"{label} p25",
-                    hoverinfo="skip",
-                )
-            )
+                go.Scatter(x=x, y=p25, mode="lines", line={"width": 0, "color": colour},
+                           showlegend=False, hoverinfo="skip"),
+                row=i, col=1,
+            )  # fmt: skip
             fig.add_trace(
-                go.Scatter(
-                    x=x,
-                    y=p75,
-                    mode="lines",
-                    line={"width": 0, "color": colour},
-                    fill="tonexty",
-                    fillcolor=_rgba(colour, 0.15),
-                    legendgroup=label,
-                    showlegend=False,
-                    name=f"{label} p75",
-                    hoverinfo="skip",
-                )
-            )
+                go.Scatter(x=x, y=p75, mode="lines", line={"width": 0, "color": colour},
+                           fill="tonexty", fillcolor=_rgba(colour, 0.2), showlegend=False,
+                           hoverinfo="skip"),
+                row=i, col=1,
+            )  # fmt: skip
         fig.add_trace(
             go.Scatter(
                 x=x,
                 y=[_num(v) for v in frame["p50"]],
                 mode="lines+markers",
                 line={"color": colour, "width": 2},
-                legendgroup=label,
                 name=label,
+                showlegend=False,
                 hovertemplate="median %{y:.1f}<extra>" + label + "</extra>",
-            )
+            ),
+            row=i,
+            col=1,
         )
-    fig.update_yaxes(range=[0, metric_max(metric)], title=METRIC_LABELS.get(metric, metric))
-    _date_axis(fig, [d for _, f in trends for d in f["as_of"]], "as of")
-    return _base_layout(fig, "Median over time (band: p25–p75)", height=400)
+    values = [v for _, f in shown for c in ("p25", "p50", "p75") for v in f[c]]
+    fig.update_yaxes(range=fitted_range(values, metric))
+    dates = [d for _, f in shown for d in f["as_of"]]
+    _date_axis(fig, dates, "")
+    fig.update_xaxes(showticklabels=False)
+    fig.update_xaxes(showticklabels=True, row=rows, col=1)
+    fig.update_annotations(font_size=12, x=0, xanchor="left")
+    return _base_layout(fig, "Median over time (band: p25–p75)", height=80 + 130 * rows)
 
 
 # ---------------------------------------------------------------------------- outcomes
@@ -476,7 +551,10 @@ def outcome_rho_figure(results: Sequence[OutcomeResult]) -> go.Figure:
     """Spearman ρ with its 95% interval per cohort and outcome (results without ρ omitted)."""
     shown = [r for r in results if r.rho is not None]
     labels = [
-        f"{plotly_text(r.name if r.name is not None else 'Everyone')} · {r.outcome}" for r in shown
+        plotly_text(r.name if r.name is not None else "Everyone")
+        + " · "
+        + r.outcome.replace("_", " ")
+        for r in shown
     ]
     fig = go.Figure()
     if shown:
@@ -485,7 +563,7 @@ def outcome_rho_figure(results: Sequence[OutcomeResult]) -> go.Figure:
                 x=[r.rho for r in shown],
                 y=labels,
                 mode="markers",
-                marker={"size": 11, "color": PALETTE[0]},
+                marker={"size": 11, "color": KIND_COLOURS["all"]},
                 error_x={
                     "type": "data",
                     "symmetric": False,
@@ -493,12 +571,12 @@ def outcome_rho_figure(results: Sequence[OutcomeResult]) -> go.Figure:
                     "arrayminus": [(r.rho or 0) - (r.ci_low or 0) for r in shown],
                 },
                 customdata=[[r.n] for r in shown],
-                name="ρ (95% interval)",
-                hovertemplate="ρ = %{x:+.2f}, n = %{customdata[0]}<extra></extra>",
+                name="link (95% range)",
+                hovertemplate="link %{x:+.2f}, %{customdata[0]} people<extra></extra>",
             )
         )
     fig.add_vline(x=0, line={"color": "#888888", "dash": "dot"})
-    fig.update_xaxes(range=[-1, 1], title="Spearman ρ")
+    fig.update_xaxes(range=[-1, 1], title="link: -1 (opposite) · 0 (none) · +1 (perfect)")
     fig.update_yaxes(type="category", autorange="reversed")
     return _base_layout(
         fig, "Does the score go with the outcome?", height=160 + 28 * max(len(labels), 1)
@@ -509,14 +587,17 @@ def outcome_binned_figure(result: OutcomeResult) -> go.Figure:
     """Median outcome per score band (bands of at least k people only, from the library)."""
     fig = go.Figure()
     binned = result.binned
+    outcome = result.outcome.replace("_", " ")  # "deals won", not the column name
     if binned is not None and not binned.empty:
         fig.add_trace(
             go.Bar(
                 x=[plotly_text(b) for b in binned["band"]],
                 y=[_num(v) for v in binned["median"]],
                 customdata=[[int(n)] for n in binned["n"]],
-                marker={"color": PALETTE[1]},
-                name=f"median {result.outcome}",
+                marker={"color": KIND_COLOURS["all"]},
+                name=f"median {outcome}",
+                text=[f"n = {int(n)}" for n in binned["n"]],
+                textposition="auto",
                 hovertemplate="%{x}: median %{y:,.1f} (n = %{customdata[0]})<extra></extra>",
             )
         )
@@ -524,5 +605,5 @@ def outcome_binned_figure(result: OutcomeResult) -> go.Figure:
     fig.update_xaxes(
         type="category", title=f"{METRIC_LABELS.get(result.metric, result.metric)} band"
     )
-    fig.update_yaxes(title=f"median {result.outcome}", rangemode="tozero")
-    return _base_layout(fig, f"{cohort}: median {result.outcome} per score band", height=320)
+    fig.update_yaxes(title=f"median {outcome}", rangemode="tozero")
+    return _base_layout(fig, f"{cohort}: median {outcome} per band", height=320)

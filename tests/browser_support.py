@@ -59,8 +59,11 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 60.0)
 
 
 @contextlib.contextmanager
-def streamlit_server(db_dir: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """`streamlit run app.py` on 127.0.0.1 and a free port with a temporary database."""
+def streamlit_server(
+    db_dir: Path, extra_env: dict[str, str] | None = None, app: Path | None = None
+) -> Iterator[str]:
+    """`streamlit run app.py` (or ``app``) on 127.0.0.1 and a free port with a temporary
+    database."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SSI_BENCH_")}
     env.update(
@@ -77,7 +80,7 @@ def streamlit_server(db_dir: Path, extra_env: dict[str, str] | None = None) -> I
             "-m",
             "streamlit",
             "run",
-            str(ROOT / "app.py"),
+            str(app or ROOT / "app.py"),
             "--server.address",
             "127.0.0.1",
             "--server.port",

@@ -138,7 +138,7 @@ def test_upload_find_my_standing_and_share_it(server, browser, tmp_path):
         text = me.main_text()
         software = [bs.ssi(r) for r in rows if r["sector"] == "Software"]
         expected = bs.top_percent(software, bs.ssi(rows[40]))
-        assert top_after(text, "Your sector — Software") == pytest.approx(expected, abs=0.051)
+        assert top_after(text, "Your sector — Software") == pytest.approx(expected, abs=0.5)
         assert "s40@x.test" not in text
         assert "s40" not in me.page.url
         me.shot("04-my-benchmark")
@@ -152,10 +152,10 @@ def test_upload_find_my_standing_and_share_it(server, browser, tmp_path):
         other = Session(browser, server)
         try:
             other.page.goto(link, wait_until="domcontentloaded")
-            other.page.get_by_text("A shared view (read-only)", exact=False).first.wait_for()
+            other.page.get_by_text("A shared view (read-only):").first.wait_for()
             other.settle()
             shared = other.main_text()
-            assert top_after(shared, "Your sector — Software") == pytest.approx(expected, abs=0.051)
+            assert top_after(shared, "Your sector — Software") == pytest.approx(expected, abs=0.5)
             assert "s40@x.test" not in shared
             other.shot("05-shared-view")
             assert other.dialogs == []

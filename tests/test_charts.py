@@ -62,7 +62,9 @@ def test_distribution_figure_draws_bands_median_and_the_marker_at_the_score():
 def test_distribution_figure_draws_nothing_for_withheld_quantiles():
     banded = BenchmarkRow("sector", "Small", DAY, "ssi", 15, False)
     fig = charts.distribution_figure([("Sector: Small", banded)], 42.0)
-    assert [t.name for t in fig.data] == ["you (42.00)"]
+    # no empty row, no legend entry and no marker for a cohort with nothing published
+    assert list(fig.data) == []
+    assert list(fig.layout.yaxis.categoryarray) == []
 
 
 def test_distribution_figure_uses_a_pillar_scale_for_pillars():
@@ -78,10 +80,12 @@ def test_pillar_figure_names_the_weakest_pillar_and_compares_with_medians():
     scores = {"brand": 20.0, "people": 5.0, "insights": 12.0, "relationships": 15.0}
     medians = [("Sector: Software", {"brand": 15.0, "people": 12.0, "insights": 11.0,
                                      "relationships": 14.0})]  # fmt: skip
-    fig = charts.pillar_figure(scores, medians, weakest="people")
-    assert METRIC_LABELS["people"] in fig.layout.title.text
+    fig = charts.pillar_figure(scores, medians, weakest="people", kinds=["sector"])
     you = fig.data[-1]
     assert you.name == "you"
+    # the weakest pillar is outlined (people is the second bar)
+    assert list(you.marker.line.width) == [0, 3, 0, 0]
+    assert fig.data[0].marker.color == charts.KIND_COLOURS["sector"]
     assert list(you.x) == [scores[p] for p in PILLARS]
     assert list(fig.data[0].x) == [15.0, 12.0, 11.0, 14.0]
     assert len(fig.data) == 2
@@ -132,11 +136,12 @@ def test_cohort_box_figure_uses_published_quantiles_only_and_escapes_names():
     rows = [row(name) for name in HOSTILE] + [row("tiny", p=None)]
     fig = charts.cohort_box_figure(rows)
     (box,) = fig.data
-    assert [html.unescape(x) for x in box.x] == HOSTILE  # suppressed "tiny" is left out
+    assert box.orientation == "h"  # names read horizontally
+    assert sorted(html.unescape(y) for y in box.y) == sorted(HOSTILE)  # "tiny" left out
     assert list(box.q1) == [40.0] * len(HOSTILE)
     assert list(box.lowerfence) == [30.0] * len(HOSTILE)
     assert box.boxpoints is False
-    for x in box.x:
+    for x in box.y:
         assert "<" not in x
         assert "$" not in x
 
@@ -174,10 +179,13 @@ def test_cohort_trend_figure_draws_one_median_line_per_cohort():
             "p75": [None, 60.0],
         }
     )
-    fig = charts.cohort_trend_figure([("$x$", frame), ("B", frame)])
+    fig = charts.cohort_trend_figure([("$x$", frame), ("B", frame)], kind="network")
     medians = [t for t in fig.data if t.mode == "lines+markers"]
     assert [html.unescape(t.name) for t in medians] == ["$x$", "B"]
     assert list(medians[0].y) == [None, 50.0]
+    # small multiples: one panel per cohort, each in the kind's one colour
+    assert [t.yaxis for t in medians] == ["y", "y2"]
+    assert {t.line.color for t in medians} == {charts.KIND_COLOURS["network"]}
 
 
 def outcome(name, rho, lo, hi, binned=None):
@@ -210,3 +218,66 @@ def test_a_single_snapshot_date_gets_a_readable_date_range():
     low, high = (pd.Timestamp(v) for v in fig.layout.xaxis.range)
     assert high - low == pd.Timedelta(days=14)
     assert fig.layout.xaxis.tickformat == "%Y-%m-%d"
+
+
+def test_cohort_box_figure_puts_the_highest_median_on_top():
+    rows = [row("low", p=(10, 20, 30.0, 40, 50)), row("high", p=(40, 50, 60.0, 70, 80)),
+            row("mid", p=(20, 30, 45.0, 50, 60))]  # fmt: skip
+    fig = charts.cohort_box_figure(rows)
+    # plotly draws the category array bottom-up: the first listed is at the bottom
+    assert list(fig.layout.yaxis.categoryarray) == ["low", "mid", "high"]
+    assert fig.data[0].marker.color == charts.KIND_COLOURS["sector"]
+
+
+def test_each_cohort_kind_has_one_colour_in_every_chart():
+    rows = [("Sector: S", row("S")), ("Network: N", row("N", kind="network")),
+            ("Everyone", row(None, kind="all"))]  # fmt: skip
+    fig = charts.distribution_figure(rows, 50.0)
+    medians = [t for t in fig.data if t.name == "median"]
+    colours = [t.marker.line.color for t in medians]
+    assert colours == ["#2E86DE", "#17A589", "#8E44AD"]
+    # the same order and colours whatever else is on the page (a share draws the same)
+    again = charts.distribution_figure(rows[1:], 50.0)
+    assert [t.marker.line.color for t in again.data if t.name == "median"] == colours[1:]
+
+
+def test_trend_figure_ticks_on_snapshot_dates_and_fits_the_y_axis_with_band_lines():
+    dates = [dt.date(2026, 9, 7) + dt.timedelta(days=7 * i) for i in range(5)]
+    trend = pd.DataFrame(
+        {
+            "snapshot_date": dates,
+            "score": [55.0, 57.0, 61.0, 58.0, 59.0],
+            "p25": [None] * 5,
+            "p50": [None] * 5,
+            "p75": [None] * 5,
+            "drop": [False] * 5,
+        }
+    )
+    bands = ((0.0, "Low"), (50.0, "Average"), (60.0, "Good"), (70.0, "Very good"))
+    fig = charts.trend_figure(trend, "ssi", thresholds=bands)
+    ticks = [pd.Timestamp(t).date() for t in fig.layout.xaxis.tickvals]
+    assert ticks == dates  # weekly snapshot dates, not every 2 days
+    lo, hi = fig.layout.yaxis.range
+    span = 61.0 - 55.0
+    assert lo == pytest.approx(55.0 - max(0.1 * span, 2.0))
+    assert hi == pytest.approx(61.0 + max(0.1 * span, 2.0))
+    lines = [s.y0 for s in fig.layout.shapes]
+    assert lines == [60.0]  # the only threshold inside 53–63
+
+
+def test_legends_sit_below_the_plot_and_titles_are_short_enough_for_a_phone():
+    fig = charts.distribution_figure([("Everyone", row(None, kind="all"))], 50.0)
+    assert fig.layout.legend.yref == "container"
+    assert fig.layout.legend.yanchor == "bottom"
+    assert charts.PLOTLY_CONFIG["displayModeBar"] is False
+    # about 40 characters fit across 390 px at 15 px
+    assert len(fig.layout.title.text) <= 40
+
+
+def test_outcome_binned_figure_gives_n_per_band_in_plain_words():
+    binned = pd.DataFrame({"band": ["Average", "Good"], "n": [12, 30], "median": [2.0, 3.5]})
+    result = OutcomeResult("all", None, "ssi", "deals_won", 42, 0.3, 0.1, 0.5, "v", binned)
+    fig = charts.outcome_binned_figure(result)
+    assert list(fig.data[0].text) == ["n = 12", "n = 30"]
+    assert "deals won" in fig.layout.title.text
+    assert "deals_won" not in fig.layout.title.text

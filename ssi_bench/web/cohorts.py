@@ -15,7 +15,8 @@ from ssi_bench import charts
 from ssi_bench.errors import SSIBenchError
 from ssi_bench.fields import METRIC_LABELS, PILLARS
 from ssi_bench.model import BenchmarkRow
-from ssi_bench.web.format import fmt_num
+from ssi_bench.web.format import figure_date_note, fmt_num
+from ssi_bench.web.my_benchmark import DEMO_NOTE
 from ssi_bench.web.sharing import share_button
 from ssi_bench.web.state import (
     Kind,
@@ -65,63 +66,76 @@ def render_cohorts(
 ) -> list[str]:
     """Sectors or Networks side by side: sizes, quantile boxes, pillar profiles, trend.
 
-    Only publishable cohorts are drawn; the others are listed as "fewer than k". Returns
+    Only published cohorts are drawn (highest median first); the withheld ones are named in
+    one placeholder line, never as an empty chart, legend entry or row of dashes. A figure
+    from an earlier date than ``as_of`` (a later one is not published yet) says so. Returns
     the cohorts picked for the trend chart.
     """
     k = get_bench().settings.min_cohort
     names = cohort_names(kind, as_of)
+    plural = "sectors" if kind == "sector" else "networks"
     if not names:
-        st.info(f"No {kind}s in the data as of this date.")
+        st.info(f"No {plural} in the data as of this date.")
         return []
     publishable = [c for c in names if c.publishable]
     small = [c for c in names if not c.publishable]
-    plural = "sectors" if kind == "sector" else "networks"
-
-    st.subheader("Cohort sizes")
-    sizes = pd.DataFrame(
-        {
-            kind: [c.name for c in names],
-            "people": [f"{c.n:,}" if c.n is not None else f"fewer than {k}" for c in names],
-            "shown": ["yes" if c.publishable else "no (too small)" for c in names],
-        }
-    )
-    st.dataframe(sizes, hide_index=True, key=f"{key}_sizes")
+    if status().is_demo:
+        st.caption(DEMO_NOTE)
     if small:
-        st.caption(
-            f"{len(small)} of {len(names)} {plural} have fewer than {k} people: listed, "
-            "never measured."
+        st.text(withheld_line(kind, [c.name for c in small], k))
+    if not publishable:
+        st.info(
+            f"No {kind} has the {k} people needed to publish a figure on this date: their "
+            "people are counted in Everyone (see My benchmark or Home)."
         )
+        return []
 
     rows = [r for r in benchmarks(kind, as_of) if r.kind == kind]
+    day = max((r.as_of for r in rows), default=None) if as_of is None else as_of
+    published_rows = [r for r in rows if not r.suppressed]
+    metric_rows = sorted(
+        (r for r in published_rows if r.metric == metric),
+        key=lambda r: (-(r.p50 if r.p50 is not None else -1.0), r.name or ""),
+    )
     st.subheader(f"{METRIC_LABELS[metric]} by {kind}")
-    metric_rows = [r for r in rows if r.metric == metric]
-    if any(r.p25 is not None for r in metric_rows):
+    if any(r.p50 is not None for r in metric_rows):
         st.plotly_chart(
-            charts.cohort_box_figure(metric_rows, metric), key=f"{key}_box", theme="streamlit"
+            charts.cohort_box_figure(metric_rows, metric),
+            key=f"{key}_box",
+            theme="streamlit",
+            config=charts.PLOTLY_CONFIG,
         )
     else:
-        st.info(f"No {kind} has the 20 people needed to publish quartiles.")
-    table = quantile_table(metric_rows, k)
-    st.dataframe(table, hide_index=True, key=f"{key}_quantiles")
+        st.info(f"No {kind} has the 20 people needed to publish quartiles: sizes only.")
+    st.dataframe(
+        quantile_table(metric_rows, day), hide_index=True, key=f"{key}_quantiles", width="stretch"
+    )
+    for r in metric_rows:
+        note = figure_date_note(r.as_of, day)
+        if note:
+            st.text(f"{r.name}: {note}.")
 
-    st.subheader("Pillar profiles")
-    profile = charts.pillar_profile_table(rows)
-    if profile.empty:
-        st.info("No published pillar medians yet.")
-    else:
+    profile = charts.pillar_profile_table(published_rows)
+    if not profile.empty:
+        st.subheader("Pillar profiles")
+        profile = profile.sort_values("cohort", key=lambda c: c.map(_median_order(metric_rows)))
         st.plotly_chart(
-            charts.pillar_profile_figure(profile), key=f"{key}_profile", theme="streamlit"
+            charts.pillar_profile_figure(profile),
+            key=f"{key}_profile",
+            theme="streamlit",
+            config=charts.PLOTLY_CONFIG,
         )
         st.dataframe(
             profile[["cohort", "strongest", "weakest", *PILLARS]]
             .rename(columns={p: METRIC_LABELS[p] for p in PILLARS})
-            .round(2),
+            .round(1),
             hide_index=True,
             key=f"{key}_profile_table",
+            width="stretch",
         )
 
     st.subheader("Median over time")
-    options = [c.name for c in sorted(publishable, key=lambda c: -(c.n or 0))]
+    options = [r.name for r in metric_rows if r.name is not None and r.p50 is not None]
     default = [s for s in (selected or options[:4]) if s in options]
     if selected is None:
         picked = st.multiselect(
@@ -132,20 +146,47 @@ def render_cohorts(
     trends = [(name, cohort_trend(kind, name, metric)) for name in picked]
     if trends:
         st.plotly_chart(
-            charts.cohort_trend_figure(trends, metric), key=f"{key}_trend", theme="streamlit"
+            charts.cohort_trend_figure(trends, metric, kind=kind),
+            key=f"{key}_trend",
+            theme="streamlit",
+            config=charts.PLOTLY_CONFIG,
         )
+    elif not options:
+        st.caption(f"No {kind} has published quartiles to draw over time.")
     return list(picked)
 
 
-def quantile_table(rows: Iterable[BenchmarkRow], k: int) -> pd.DataFrame:
-    """Published quantiles as a readable table; withheld values say why."""
+def _median_order(rows: Sequence[BenchmarkRow]) -> dict[str, int]:
+    return {r.name or "Everyone": i for i, r in enumerate(rows)}
+
+
+def withheld_line(kind: str, names: Sequence[str], k: int) -> str:
+    """The one placeholder for every withheld cohort of a page (plain text: names are user
+    input). Their people still count in the parent cohorts."""
+    parent = "their sector and Everyone" if kind == "network" else "Everyone"
+    listed = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
+    one = len(names) == 1
+    return (
+        f"{'Not' if one else f'{len(names)} {kind}s not'} published: {listed} — fewer than "
+        f"{k} people (or showing {'it' if one else 'them'} would single out a small group). "
+        f"Shown at {parent} instead."
+    )
+
+
+def quantile_table(rows: Iterable[BenchmarkRow], as_of: dt.date | None = None) -> pd.DataFrame:
+    """Published quantiles as a readable table (withheld rows are not listed); "as of" is
+    the date each figure is from."""
     records = []
     for r in rows:
+        if r.suppressed:
+            continue
         records.append(
             {
                 "cohort": r.name if r.name is not None else "Everyone",
-                "people": f"{r.n:,}" if r.n is not None else f"fewer than {k}",
+                "people": f"{r.n:,}" if r.n is not None else "",
                 **{q: fmt_num(getattr(r, q), 1) for q in charts.QUANTILE_NAMES},
+                "as of": r.as_of.isoformat()
+                + (" (earlier)" if as_of is not None and r.as_of < as_of else ""),
             }
         )
-    return pd.DataFrame(records, columns=["cohort", "people", *charts.QUANTILE_NAMES])
+    return pd.DataFrame(records, columns=["cohort", "people", *charts.QUANTILE_NAMES, "as of"])

@@ -5,10 +5,12 @@ Pure functions (no Streamlit call): what every page and the shared views say, wo
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pandas as pd
 
+from ssi_bench import wording
 from ssi_bench.model import Standing, Status
 
 # ---------------------------------------------------------------------------- text
@@ -66,32 +68,69 @@ def share_higher_words(higher: float) -> str:
 
 
 def standing_sentence(standing: Standing, k: int) -> str:
-    """A Standing said both ways, where the gate allows.
+    """A Standing in the words of :mod:`ssi_bench.wording`, the same on every page and share.
 
-    Exact: "Top 75% · percentile 25: three in four score higher (of 40 people)".
-    Banded (small cohort): "Top 25% (rounded up to a band: fewer than 30 people)".
-    Suppressed: why nothing is shown. Never contains user-supplied text.
+    Exact (30+ people): "Top 12% · percentile 88: about 12 in 100 score higher (of 40 people)";
+    below the median it starts "below the median (Top 58% · …)", never a phrase that reads
+    as praise. Banded (k–29 people): "Top 25% (a band: fewer than 30 people)". A typed score:
+    its published range, "Top 10–25% (from the published quartiles of 40 people)". Withheld:
+    :func:`ssi_bench.wording.withheld`. The date note (:attr:`Standing.note`), when there is
+    one, follows. Never contains user-supplied text.
     """
     if standing.suppressed:
-        return (
-            f"Fewer than {k} people in this cohort: no rank is shown, so that no one can "
-            "be singled out."
-        )
-    parts = []
-    if standing.precision == "banded" and (standing.top_percent or 0) > 50:
-        # The coarsest band: "Top 100%" says nothing; say which half instead.
-        parts.append("In the lower half")
+        text = standing.display or wording.withheld(k)
+    elif standing.precision == "range" and standing.top_percent_range is not None:
+        text = wording.published_range(*standing.top_percent_range)
+        if standing.n is not None:
+            text += f" (from the published quartiles of {standing.n:,} people)"
+    elif standing.percentile is not None and standing.top_percent is not None:
+        text = wording.exact(standing.top_percent, standing.percentile)
+        text += f": {share_higher_words(100 - standing.percentile)}"
+        if standing.n is not None:
+            text += f" (of {standing.n:,} people)"
     elif standing.top_percent is not None:
-        parts.append(f"Top {fmt_pct(standing.top_percent)}")
-    if standing.percentile is not None:
-        pct = standing.percentile
-        parts.append(f"percentile {round(pct, 1):g}: {share_higher_words(100 - pct)}")
-    text = " · ".join(parts) if parts else standing.display
-    if standing.precision == "banded" or (standing.percentile is None and parts):
-        text += " (rounded up to a band: fewer than 30 people)"
-    elif standing.n is not None:
-        text += f" (of {standing.n:,} people)"
+        text = f"{wording.banded(int(standing.top_percent))} ({BANDED_SHORT})"
+    else:
+        text = standing.display
+    if standing.note:
+        text += f" — {standing.note}"
     return text
+
+
+#: Beside a banded standing: why it is a band.
+BANDED_SHORT = "a band: fewer than 30 people"
+#: The caption wherever a banded Top-X% is shown.
+BANDED_CAPTION = (
+    "Bands: in a cohort of fewer than 30 people the Top-X% is rounded up to the next of "
+    "Top 10%, 25%, 50% or 100%, so that no one can be pinpointed; from 30 people it is exact."
+)
+
+
+def score_band_caption(bands: tuple[tuple[float, str], ...]) -> str:
+    """The SSI bands in words, for a caption where a band label is shown:
+    "SSI bands: Room to improve 0–49.99 · Average 50–59.99 · …"."""
+    parts = []
+    for i, (lo, label) in enumerate(bands):
+        hi = bands[i + 1][0] if i + 1 < len(bands) else None
+        parts.append(f"{label} {lo:g}–{hi - 0.01:g}" if hi is not None else f"{label} {lo:g}+")
+    return "SSI bands (total score): " + " · ".join(parts)
+
+
+def figure_date_note(row_as_of: dt.date, asked: dt.date | None) -> str | None:
+    """Why a cohort's figure is from an earlier date than the one shown (None: same date)."""
+    if asked is None or row_as_of >= asked:
+        return None
+    return (
+        f"figure from {row_as_of.isoformat()}: later dates not published yet (fewer than k "
+        "people changed since)"
+    )
+
+
+def withheld_placeholder(kind: str, name: str | None, k: int, parent: str | None) -> str:
+    """The one line that stands in for a withheld cohort (plain text, not markdown)."""
+    label = cohort_label(kind, name)
+    where = f" — shown at {parent} instead" if parent else ""
+    return f"{label}: fewer than {k} people (or it would single out a small group){where}."
 
 
 def cohort_label(kind: str, name: str | None) -> str:

@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+
 import pandas as pd
 import streamlit as st
 
 from ssi_bench import charts, wording
 from ssi_bench.errors import SSIBenchError
 from ssi_bench.fields import METRIC_LABELS, METRICS, PILLARS
-from ssi_bench.model import MyBenchmark
-from ssi_bench.web.format import cohort_label, fmt_num, fmt_pct, safe_md
+from ssi_bench.model import BenchmarkRow, MyBenchmark
+from ssi_bench.web.format import (
+    cohort_label,
+    figure_date_note,
+    fmt_num,
+    fmt_pct,
+    safe_md,
+    score_band_caption,
+)
 from ssi_bench.web.sharing import share_button
 from ssi_bench.web.state import cohort_names, get_bench, status, stop_with
 from ssi_bench.web.widgets import (
     as_of_input,
     identify_widget,
-    pillar_inputs,
     render_standing,
+    score_inputs,
     sector_options,
     show_person_error,
+    typed_values,
 )
 
 KIND_LABELS: dict[str, str] = {
@@ -26,6 +37,10 @@ KIND_LABELS: dict[str, str] = {
     "network": "Your network",
     "all": "Everyone",
 }
+
+
+#: The order of the cohorts on every chart and list, live and shared alike.
+KIND_ORDER: tuple[str, ...] = ("sector", "network", "all")
 
 
 def render() -> None:
@@ -37,18 +52,20 @@ def render() -> None:
     if status().is_empty:
         stop_with("No data yet: scores must be uploaded first.")
 
-    as_of = as_of_input()
-    mode = st.segmented_control(
-        "Identify by",
-        ["My identifier", "Type my scores"],
-        default="My identifier",
-        key="mb_mode",
-        required=True,
-    )
+    modes = ["My identifier", "Type my scores"]
+    if "mb_mode" not in st.session_state and typed_values():
+        st.session_state["mb_mode"] = "Type my scores"  # came from Home with typed scores
+    c1, c2 = st.columns([2, 1])
+    with c1:
+        mode = st.segmented_control(
+            "Identify by", modes, default="My identifier", key="mb_mode", required=True
+        )
+    with c2:
+        as_of = as_of_input()
 
     try:
         if mode == "Type my scores":
-            pillars = pillar_inputs("mb")
+            typed = score_inputs("mb")
             c1, c2 = st.columns(2)
             sector = c1.selectbox(
                 "Sector", sector_options(as_of), index=None, key="mb_sector", placeholder="Pick"
@@ -60,13 +77,19 @@ def render() -> None:
                 key="mb_network",
                 placeholder="Pick",
             )
-            if pillars is None:
-                stop_with("Type your four pillar scores from LinkedIn's SSI page.")
-            mb = bench.my_benchmark(pillars=pillars, sector=sector, network=network, as_of=as_of)
-            render_my_benchmark(mb, k)
+            if typed.empty:
+                stop_with("Type your four pillar scores from LinkedIn's SSI page, or the total.")
+            if not typed.usable:
+                st.caption("No result while a field above needs correcting.")
+                st.stop()
+            mb = bench.my_benchmark(
+                **typed.score_args(), sector=sector, network=network, as_of=as_of
+            )
+            render_my_benchmark(mb, k, asked=as_of)
             view = {
                 "page": "my_benchmark",
-                "pillars": list(pillars),
+                "pillars": None if typed.pillars is None else list(typed.pillars),
+                "score": typed.total,
                 "sector": sector,
                 "network": network,
                 "as_of": mb.as_of.isoformat(),
@@ -77,7 +100,7 @@ def render() -> None:
             if person_key is None:
                 st.stop()
             mb = bench.my_benchmark(person_key=person_key, as_of=as_of)
-            render_my_benchmark(mb, k)
+            render_my_benchmark(mb, k, asked=as_of)
             share_button(
                 # The link freezes what you see now (gated figures, no identifier).
                 {"page": "my_benchmark", "as_of": mb.as_of.isoformat(), "snapshot": mb.to_dict()},
@@ -88,64 +111,93 @@ def render() -> None:
         show_person_error(exc)  # one reply for a typed identifier, found or not
 
 
-def render_my_benchmark(mb: MyBenchmark, k: int, key: str = "mb") -> None:
-    """Everything on My benchmark for one result (also used for a shared personal view)."""
-    top = st.columns([1, 1.6, 1.3, 1])
-    top[0].metric("SSI", fmt_num(mb.scores.get("ssi")))
-    top[1].metric("Band", mb.band or "–")
-    top[2].metric("As of", mb.as_of.isoformat())
-    top[3].metric("Minimum cohort size", f"{k}")
-    st.text(f"Sector: {mb.sector or '—'}    Network: {mb.network or '—'}")
+def _name(mb: MyBenchmark, kind: str) -> str | None:
+    return mb.sector if kind == "sector" else mb.network if kind == "network" else None
 
-    tabs = st.tabs([METRIC_LABELS[m] for m in METRICS if m in mb.standings])
-    for tab, metric in zip(tabs, [m for m in METRICS if m in mb.standings], strict=True):
+
+def render_my_benchmark(
+    mb: MyBenchmark,
+    k: int,
+    key: str = "mb",
+    asked: dt.date | None = None,
+    shared: bool = False,
+) -> None:
+    """Everything on My benchmark for one result (also used for a shared personal view).
+
+    The summary (score, band, the total's standing in each cohort) comes first so that it
+    fits a phone's first screen; per-metric charts follow. ``shared``: words for a
+    recipient ("the score", not "your score").
+    """
+    you = "The" if shared else "Your"
+    ssi = mb.scores.get("ssi")
+    st.subheader(f"{you} SSI: {fmt_num(ssi)}" + (f" · {mb.band}" if mb.band else ""))
+    st.text(
+        f"As of {mb.as_of.isoformat()} · sector: {mb.sector or '—'} · network: {mb.network or '—'}"
+    )
+    if asked is not None and asked != mb.as_of:
+        st.caption(
+            f"{asked.isoformat()} is not a publication date: figures are as of "
+            f"{mb.as_of.isoformat()}."
+        )
+    if status().is_demo:
+        st.caption(DEMO_NOTE, help=None)
+    ssi_standings = mb.standings.get("ssi", {})
+    for kind in KIND_ORDER:
+        standing = ssi_standings.get(kind)
+        if standing is not None:
+            name = _name(mb, kind)
+            render_standing(f"{KIND_LABELS[kind]}" + (f" — {name}" if name else ""), standing, k)
+    if mb.band:
+        st.caption(score_band_caption(get_bench().settings.bands))
+
+    metrics = [m for m in METRICS if m in mb.standings]
+    tabs = st.tabs([METRIC_LABELS[m] for m in metrics])
+    for tab, metric in zip(tabs, metrics, strict=True):
         with tab:
             score = mb.scores.get(metric)
-            c1, c2 = st.columns([1, 3])
-            c1.metric("Your score", fmt_num(score))
-            if metric == "ssi":
-                c1.caption(f"Band: {mb.band}")
-            with c2:
-                for kind in ("sector", "network", "all"):
+            if metric != "ssi":
+                st.text(f"{you} {METRIC_LABELS[metric]}: {fmt_num(score)} of 25")
+                for kind in KIND_ORDER:
                     standing = mb.standings[metric].get(kind)
                     if standing is None:
                         continue
-                    name = (
-                        mb.sector if kind == "sector" else mb.network if kind == "network" else None
-                    )
+                    name = _name(mb, kind)
                     render_standing(
                         f"{KIND_LABELS[kind]}" + (f" — {name}" if name else ""), standing, k
                     )
             cohorts = [
-                (cohort_label(kind, mb.sector if kind == "sector" else mb.network), rows[metric])
-                for kind, rows in mb.quantiles.items()
-                if metric in rows
+                (cohort_label(kind, _name(mb, kind)), mb.quantiles[kind][metric])
+                for kind in KIND_ORDER
+                if metric in mb.quantiles.get(kind, {})
             ]
-            st.plotly_chart(
-                charts.distribution_figure(cohorts, score, metric),
-                key=f"{key}_dist_{metric}",
-                theme="streamlit",
-            )
-            withheld = [label for label, row in cohorts if row.p25 is None]
-            if withheld:
-                st.caption(
-                    "Quartiles are shown only for cohorts of 20 or more people; withheld for: "
-                    + ", ".join(safe_md(w) for w in withheld)
+            published = [(label, row) for label, row in cohorts if row.p50 is not None]
+            if published:
+                st.plotly_chart(
+                    charts.distribution_figure(published, score, metric),
+                    key=f"{key}_dist_{metric}",
+                    theme="streamlit",
+                    config=charts.PLOTLY_CONFIG,
                 )
+            placeholders = quantile_placeholders(cohorts, k, mb.as_of)
+            for line in placeholders:
+                st.caption(safe_md(line))
 
     if any(mb.scores.get(p) is not None for p in PILLARS):
         medians = [
-            (cohort_label(kind, mb.sector if kind == "sector" else mb.network),
-             {p: rows[p].p50 for p in PILLARS if p in rows})
-            for kind, rows in mb.quantiles.items()
+            (cohort_label(kind, _name(mb, kind)),
+             {p: mb.quantiles[kind][p].p50 for p in PILLARS if p in mb.quantiles[kind]})
+            for kind in KIND_ORDER
+            if kind in mb.quantiles
         ]  # fmt: skip
-        st.subheader("Your pillars")
+        kinds = [kind for kind in KIND_ORDER if kind in mb.quantiles]
+        st.subheader(f"{you} pillars")
         gap = pillar_gap(mb)
         behind = mb.weakest_pillar if gap is not None and gap > 0 else None
         st.plotly_chart(
-            charts.pillar_figure(mb.scores, medians, behind),
+            charts.pillar_figure(mb.scores, medians, behind, kinds=kinds),
             key=f"{key}_pillars",
             theme="streamlit",
+            config=charts.PLOTLY_CONFIG,
         )
         if behind is not None and gap is not None:
             st.markdown(
@@ -153,7 +205,7 @@ def render_my_benchmark(mb: MyBenchmark, k: int, key: str = "mb") -> None:
                 f"({gap:.2f} points below)."
             )
         elif gap is not None:
-            st.markdown("You are at or above the cohort median on every pillar.")
+            st.markdown("At or above the cohort median on every pillar.")
 
     if mb.linkedin:
         st.subheader("LinkedIn's figures next to ours")
@@ -162,6 +214,34 @@ def render_my_benchmark(mb: MyBenchmark, k: int, key: str = "mb") -> None:
             "LinkedIn ranks you against all its members in your industry and your LinkedIn "
             "network; SSI Bench ranks you against the people in your upload."
         )
+
+
+#: Under every figure that counts the synthetic demo rows.
+DEMO_NOTE = (
+    "These figures include the synthetic demo data (made-up people, not your colleagues) "
+    "while it is loaded."
+)
+
+
+def quantile_placeholders(
+    cohorts: Sequence[tuple[str, BenchmarkRow]], k: int, as_of: dt.date
+) -> list[str]:
+    """One plain-text line per cohort not drawn (no published median) naming the next cohort
+    that is drawn instead, plus one per figure from an earlier date than ``as_of``."""
+    lines = []
+    for i, (label, row) in enumerate(cohorts):
+        if row.p50 is None:
+            parent = next((lb for lb, r in cohorts[i + 1 :] if r.p50 is not None), None)
+            if row.n is not None:
+                why = f"{label}: quartiles need 20 people ({row.n:,} here)"
+            else:
+                why = f"{label}: fewer than {k} people (or it would single out a small group)"
+            lines.append(why + (f" — shown at {parent} instead." if parent else "."))
+        else:
+            note = figure_date_note(row.as_of, as_of)
+            if note:
+                lines.append(f"{label}: {note}.")
+    return lines
 
 
 def pillar_gap(mb: MyBenchmark) -> float | None:
@@ -185,7 +265,9 @@ def linkedin_table(mb: MyBenchmark) -> pd.DataFrame:
         s = mb.standings.get("ssi", {}).get(kind)
         if s is None or s.suppressed or s.top_percent is None:
             return "not published" if s is not None else "–"
-        return f"Top {wording.pct(s.top_percent)}%"
+        if s.percentile is not None:
+            return wording.exact(s.top_percent, s.percentile)
+        return wording.banded(int(s.top_percent))
 
     li = mb.linkedin
     if "industry_rank" in li:

@@ -12,6 +12,7 @@ from ssi_bench.api import Bench
 from ssi_bench.errors import NotFoundError, SSIBenchError
 from ssi_bench.model import MyBenchmark
 from ssi_bench.web.cohorts import render_cohorts
+from ssi_bench.web.format import safe_md
 from ssi_bench.web.my_benchmark import render_my_benchmark
 from ssi_bench.web.state import show_error
 from ssi_bench.web.trends import render_trend
@@ -31,14 +32,17 @@ def render_shared_view(bench: Bench, token: str) -> None:
         return
     view = shared.get("view") or {}
     page = view.get("page")
-    st.info(shared_notice(page, shared.get("created_at")), icon=":material/link:")
-    st.page_link("app.py", label="Open SSI Bench", icon=":material/home:")
+    st.info(
+        safe_md(shared_notice(page, shared.get("created_at"), view.get("as_of"))),
+        icon=":material/link:",
+    )
+    st.page_link("app.py", label="Open SSI Bench to see your own figures", icon=":material/home:")
     try:
         if page == "my_benchmark" and isinstance(view.get("snapshot"), dict):
             # A personal view is shown as it was shared, not recomputed on newer data.
             st.title("Benchmark")
             mb = MyBenchmark.from_dict(view["snapshot"])
-            render_my_benchmark(mb, bench.settings.min_cohort, key="shared")
+            render_my_benchmark(mb, bench.settings.min_cohort, key="shared", shared=True)
         elif page == "my_benchmark":
             mb = bench.my_benchmark(
                 person_key=shared.get("person_key"),
@@ -49,7 +53,7 @@ def render_shared_view(bench: Bench, token: str) -> None:
                 as_of=view.get("as_of"),
             )
             st.title("Benchmark")
-            render_my_benchmark(mb, bench.settings.min_cohort, key="shared")
+            render_my_benchmark(mb, bench.settings.min_cohort, key="shared", shared=True)
         elif page == "trends" and shared.get("person_key"):
             metric = str(view.get("metric", "ssi"))
             st.title("Trend")
@@ -85,14 +89,22 @@ WHAT_IT_IS = {
 }
 
 
-def shared_notice(page: Any, created_at: Any) -> str:
-    """The line above a shared view: what it is and when it was shared — never whose it is
-    (the share stores no identity, and the recipient is not told)."""
+def shared_notice(page: Any, created_at: Any, as_of: Any = None) -> str:
+    """The line above a shared view: what it is, when it was shared and as of which date —
+    never whose it is (the share stores no identity, and the recipient is not told)."""
     what = WHAT_IT_IS.get(str(page), "a view of SSI Bench")
     when = str(created_at or "")[:10] or "an unknown date"
+    day = _date_or_none(as_of)
+    frozen = (
+        " It is a snapshot: it stays as it was when shared."
+        if str(page) in ("my_benchmark", "trends")
+        else ""
+    )
     return (
-        f"A shared view (read-only): {what}, as shared on {when}. It does not say whose it "
-        "is; open SSI Bench itself to see your own figures."
+        f"A shared view (read-only): {what}, shared on {when}"
+        + (f", figures as of {day.isoformat()}" if day else "")
+        + f".{frozen} It does not say whose it is; open SSI Bench itself to see your own "
+        "figures."
     )
 
 

@@ -11,6 +11,7 @@ from ssi_bench.errors import NotFoundError, SSIBenchError
 from ssi_bench.fields import METRIC_LABELS, METRICS, PILLARS
 from ssi_bench.model import Standing
 from ssi_bench.pseudonym import person_key
+from ssi_bench.typed import TOTAL_LABEL, TypedScores, parse_scores
 from ssi_bench.web.access import (
     has_rows,
     identify_throttle,
@@ -19,8 +20,8 @@ from ssi_bench.web.access import (
     project_secret,
 )
 from ssi_bench.web.admin import client_address, session_id
-from ssi_bench.web.format import cohort_label, safe_md, standing_sentence
-from ssi_bench.web.state import cohort_names, get_bench, status
+from ssi_bench.web.format import BANDED_CAPTION, cohort_label, safe_md, standing_sentence
+from ssi_bench.web.state import cohort_names, get_bench
 from ssi_bench.web.viewer import current_viewer
 
 
@@ -39,22 +40,52 @@ def metric_select(key: str = "metric") -> str:
 
 
 def as_of_input(key: str = "as_of") -> dt.date | None:
-    """As-of date (default: the latest snapshot), mirrored in the URL (``?as_of=``)."""
-    s = status()
-    if s.last_date is None:
+    """As-of date, chosen among the publication dates only (default: the latest), mirrored
+    in the URL (``?as_of=``). A date in the URL that is not a publication date snaps to the
+    latest one on or before it (else the first) and says so under the selector."""
+    dates = get_bench().publication_dates()
+    if not dates:
         return None
-    value = st.date_input(
+    if key not in st.session_state:
+        choice, note = snap_date(st.query_params.get("as_of"), dates)
+        st.session_state[key] = choice
+        st.session_state[f"{key}_note"] = note
+    value = st.selectbox(
         "As of",
-        value=s.last_date,
-        min_value=s.first_date,
-        max_value=max(s.last_date, dt.date.today()),
+        dates[::-1],
+        format_func=lambda d: d.isoformat(),
         key=key,
-        bind="query-params",
-        format="YYYY-MM-DD",
-        help="Each person counts with their latest snapshot on or before this date "
+        on_change=st.session_state.pop,
+        args=(f"{key}_note", None),
+        help="Figures are published on snapshot dates only. Each person counts with their "
+        "latest snapshot on or before this date "
         f"(at most {get_bench().settings.lookback_days} days old).",
     )
-    return value if isinstance(value, dt.date) else s.last_date
+    chosen = value if isinstance(value, dt.date) else dates[-1]
+    st.query_params["as_of"] = chosen.isoformat()
+    note = st.session_state.get(f"{key}_note")
+    if note:
+        st.caption(safe_md(note))
+    return chosen
+
+
+def snap_date(asked: str | None, dates: list[dt.date]) -> tuple[dt.date, str | None]:
+    """A date from a link, snapped to ``dates`` (ascending publication dates): the latest
+    on or before it, else the first; with a note when it moved or could not be read."""
+    if not asked:
+        return dates[-1], None
+    try:
+        day = dt.date.fromisoformat(str(asked))
+    except ValueError:
+        return dates[-1], "The date in the link could not be read: showing the latest date."
+    earlier = [d for d in dates if d <= day]
+    choice = earlier[-1] if earlier else dates[0]
+    if choice == day:
+        return choice, None
+    return choice, (
+        f"The link asked for {day.isoformat()}, which is not a publication date: showing "
+        f"{choice.isoformat()}."
+    )
 
 
 def sector_options(as_of: dt.date | None = None) -> list[str]:
@@ -157,44 +188,75 @@ def show_person_error(exc: BaseException) -> None:
         st.error(str(exc))
 
 
-def pillar_inputs(key: str) -> tuple[float, float, float, float] | None:
-    """Four pillar inputs (0–25, step 0.01); None until at least one is non-zero."""
+#: Session-state key of the typed scores: kept outside the widgets so they survive the way
+#: from Home to My benchmark (Streamlit forgets a widget's state on a page it is not on).
+TYPED_STATE = "typed_scores"
+TYPED_FIELDS: tuple[str, ...] = (*PILLARS, "ssi")
+
+
+def _remember(key: str, name: str) -> None:
+    st.session_state.setdefault(TYPED_STATE, {})[name] = st.session_state.get(f"{key}_{name}")
+
+
+def typed_values() -> dict[str, str]:
+    """The scores typed in this session (field → text as typed); no identifier ever."""
+    saved = st.session_state.get(TYPED_STATE) or {}
+    return {n: str(v) for n, v in saved.items() if v not in (None, "")}
+
+
+def score_inputs(key: str) -> TypedScores:
+    """Four pillar inputs and a total input, as text (decimal comma or point), checked by
+    :func:`ssi_bench.typed.parse_scores`; each error is shown under its own field.
+
+    Values survive page changes through :data:`TYPED_STATE` and can be seeded from the URL
+    (``?brand=14,2&…``: scores only, never an identifier). The caller shows a result only
+    when the returned value is ``usable``.
+    """
+    saved = st.session_state.get(TYPED_STATE) or {}
+    texts: dict[str, str | None] = {}
     cols = st.columns(4)
-    values = []
-    for col, pillar in zip(cols, PILLARS, strict=True):
-        v = col.number_input(
-            METRIC_LABELS[pillar],
-            min_value=0.0,
-            max_value=25.0,
-            value=None,
-            step=0.01,
-            format="%.2f",
-            key=f"{key}_{pillar}",
-            placeholder="0–25",
+    slots = [*cols, st.container()]
+    for slot, name in zip(slots, TYPED_FIELDS, strict=True):
+        label = TOTAL_LABEL if name == "ssi" else METRIC_LABELS[name]
+        widget = f"{key}_{name}"
+        if widget not in st.session_state:
+            initial = saved.get(name)
+            if initial is None and name in st.query_params:
+                initial = st.query_params.get(name)
+            st.session_state[widget] = str(initial) if initial is not None else ""
+        texts[name] = slot.text_input(
+            label + (" (0–100, alone or with the pillars)" if name == "ssi" else " (0–25)"),
+            key=widget,
+            placeholder="e.g. 14,2" if name != "ssi" else "e.g. 57,4",
+            on_change=_remember,
+            args=(key, name),
         )
-        values.append(v)
-    if all(v is None for v in values):
-        return None
-    return tuple(float(v or 0.0) for v in values)  # type: ignore[return-value]
+        st.session_state.setdefault(TYPED_STATE, {})[name] = texts[name]
+    got = parse_scores(texts)
+    for slot, name in zip(slots, TYPED_FIELDS, strict=True):
+        if name in got.errors:
+            slot.error(safe_md(got.errors[name]), icon=":material/error:")
+    return got
 
 
 # ---------------------------------------------------------------------------- renderers
 def render_standing(label: str, standing: Standing, k: int) -> None:
-    """One cohort's standing: label (plain text), the sentence, and the fallback."""
+    """One cohort's standing: label (plain text) and the sentence; a withheld cohort is one
+    placeholder line naming the cohort it is shown at instead, then that cohort's sentence."""
     st.markdown(f"**{safe_md(label)}**")
-    if standing.suppressed:
-        st.warning(standing_sentence(standing, k), icon=":material/lock:")
-        fb = standing.fallback
-        if fb is not None:
-            parent = safe_md(cohort_label(fb.cohort.kind, fb.cohort.name))
-            st.markdown(
-                f"Instead, in the parent cohort **{parent}**: {safe_md(standing_sentence(fb, k))}"
+    shown, parents = standing, []
+    while shown.suppressed and shown.fallback is not None:
+        shown = shown.fallback
+        parents.append(cohort_label(shown.cohort.kind, shown.cohort.name))
+    if shown is not standing:
+        st.caption(
+            safe_md(
+                f"Fewer than {k} people here (or showing it would single out a small group) "
+                f"— shown at {parents[-1]} instead."
             )
-            if fb.suppressed and fb.fallback is not None:
-                ff = fb.fallback
-                st.markdown(
-                    f"and in **{safe_md(cohort_label(ff.cohort.kind, ff.cohort.name))}**: "
-                    f"{safe_md(standing_sentence(ff, k))}"
-                )
-        return
-    st.markdown(safe_md(standing_sentence(standing, k)))
+        )
+        st.markdown(f"**{safe_md(parents[-1])}**: {safe_md(standing_sentence(shown, k))}")
+    else:
+        st.markdown(safe_md(standing_sentence(standing, k)))
+    if shown.precision == "banded":
+        st.caption(BANDED_CAPTION)

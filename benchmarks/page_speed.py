@@ -1,0 +1,148 @@
+"""Every viewing page's time to idle in a real browser, with the demo data (issue 14).
+
+`streamlit run app.py` on 127.0.0.1 (a free port, a temporary database holding the 400-person
+demo), Debian Chromium through Playwright. Time to idle: from ``page.goto`` until Streamlit's
+status widget no longer says "Running" and every plotly chart has drawn. Each page is opened
+``repeat`` times in a fresh context after one warm-up (the caches keyed by data version are
+warm then, as for every visitor after the first); the median is reported beside an empty
+page's time (a page whose script only writes a title: the floor of Streamlit itself).
+
+Run alone: ``python -m benchmarks.page_speed [--repeat N]``; or ``python -m benchmarks
+--only pages``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+PAGES: tuple[tuple[str, str], ...] = (
+    ("Home", ""),
+    ("My benchmark (before identifying)", "My_benchmark"),
+    ("Trends (before identifying)", "Trends"),
+    ("Sectors", "Sectors"),
+    ("Networks", "Networks"),
+    ("Outcomes", "Outcomes"),
+)
+TARGET_S = 1.5
+SECRET = "page-speed-benchmark-secret-at-least-32-chars"
+IDLE_JS = (
+    "() => { const s = document.querySelector('[data-testid=\"stStatusWidget\"]');"
+    " if (s && /Running/.test(s.innerText)) return false;"
+    " const h = document.querySelector('[data-testid=\"stMain\"] h1');"
+    " if (!h) return false;"
+    " const charts = document.querySelectorAll('[data-testid=\"stPlotlyChart\"]');"
+    " return Array.from(charts).every(c => c.querySelector('.main-svg')); }"
+)
+
+
+def _seed(db_dir: Path) -> None:
+    from ssi_bench.api import Bench
+    from ssi_bench.config import Settings
+
+    os.environ["SSI_BENCH_DB"] = str(db_dir / "browser.duckdb")  # the name streamlit_server uses
+    os.environ["SSI_BENCH_SECRET"] = SECRET
+    with Bench.open(settings=Settings.from_env()) as bench:
+        bench.load_demo()
+
+
+def measure(repeat: int = 5) -> dict[str, Any]:
+    """Median seconds to idle per page (and for an empty page); raises if Chromium or
+    Playwright is missing."""
+    from playwright.sync_api import sync_playwright
+
+    from tests import browser_support as bs
+
+    out: dict[str, Any] = {"pages": {}, "repeat": repeat}
+    with tempfile.TemporaryDirectory(prefix="page-speed-") as tmp:
+        db_dir = Path(tmp)
+        _seed(db_dir)
+        empty = db_dir / "empty_app.py"
+        empty.write_text("import streamlit as st\nst.title('Empty')\n")
+        with (
+            bs.streamlit_server(db_dir, {"SSI_BENCH_SECRET": SECRET}) as url,
+            sync_playwright() as p,
+        ):
+            if True:  # one block per server: the app, then the empty page
+                browser = p.chromium.launch(
+                    executable_path=str(bs.CHROMIUM), headless=True, args=bs.CHROMIUM_ARGS
+                )
+                # The demo person is looked up once through Home's "Try as a demo person"
+                # (session state), so the personal pages show a person, as a visitor sees.
+                context = browser.new_context(viewport={"width": 1400, "height": 1000})
+                page = context.new_page()
+                page.goto(url, wait_until="domcontentloaded")
+                page.get_by_role("button", name="Try as a demo person").click()
+                page.get_by_text("Your sector").first.wait_for(timeout=60_000)
+                for label, path in PAGES:
+                    target = f"{url}/{path}"
+                    times = []
+                    for i in range(repeat + 1):
+                        page.goto(target, wait_until="domcontentloaded")
+                        t0 = time.perf_counter()
+                        page.wait_for_function(IDLE_JS, timeout=60_000, polling=50)
+                        took = time.perf_counter() - t0
+                        if i:
+                            times.append(took)
+                    out["pages"][label] = statistics.median(times)
+                context.close()
+                browser.close()
+        with (
+            bs.streamlit_server(db_dir, {"SSI_BENCH_SECRET": SECRET}, app=empty) as url,
+            sync_playwright() as p,
+        ):
+            if True:
+                browser = p.chromium.launch(
+                    executable_path=str(bs.CHROMIUM), headless=True, args=bs.CHROMIUM_ARGS
+                )
+                context = browser.new_context()
+                page = context.new_page()
+                times = []
+                for i in range(repeat + 1):
+                    page.goto(url, wait_until="domcontentloaded")
+                    t0 = time.perf_counter()
+                    page.wait_for_function(IDLE_JS, timeout=60_000, polling=50)
+                    if i:
+                        times.append(time.perf_counter() - t0)
+                out["empty"] = statistics.median(times)
+                browser.close()
+    return out
+
+
+def report(got: dict[str, Any]) -> str:
+    """The RESULTS.md section for these figures."""
+    lines = [
+        "## Page speed in a real browser (demo data, issue 14)",
+        "",
+        f"`python -m benchmarks.page_speed`: median of {got['repeat']} loads after one warm-up, "
+        "Debian Chromium, 1400×1000, demo data (400 people, 16 weekly dates). Time to idle "
+        "= from navigation until the script run ends and every chart has drawn.",
+        "",
+        "| page | median to idle | empty page | ratio | target | verdict |",
+        "|---|---|---|---|---|---|",
+    ]
+    empty = got["empty"]
+    for label, secs in got["pages"].items():
+        verdict = "pass" if secs <= TARGET_S else "FAIL"
+        lines.append(
+            f"| {label} | {secs:.2f} s | {empty:.2f} s | {secs / empty:.1f}× | ≤ {TARGET_S} s "
+            f"| {verdict} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.page_speed", description=__doc__)
+    p.add_argument("--repeat", type=int, default=5)
+    args = p.parse_args(argv)
+    print(report(measure(args.repeat)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
