@@ -155,8 +155,10 @@ def build_figures(
                         total = total + p
                     cohorts[g.cohort][metric] = total
         families: list[tuple[Cohort, Sequence[Cohort]]] = []
-        sectors = [c for c in cohorts if c[0] == "sector"]
-        networks = [c for c in cohorts if c[0] == "network"]
+        # Groups are checked in their own families below; among the base cohorts they
+        # would count their people twice.
+        sectors = [c for c in cohorts if c[0] == "sector" and c not in level]
+        networks = [c for c in cohorts if c[0] == "network" and c not in level]
         families.append((EVERYONE, sectors))
         families.append((EVERYONE, networks))
         day_pairs = pairs_by_date.get(day)
