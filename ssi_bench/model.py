@@ -6,6 +6,7 @@ command line and the Python API cannot drift apart.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
@@ -96,7 +97,7 @@ class Reject:
     #: and uploaded again without opening the original. Person identifiers (the person
     #: column, and any cell that is some row's person or looks like an e-mail or URL) are
     #: masked like the reason. Empty when the row was not kept (e.g. a repeated key).
-    cells: dict[str, str] = field(default_factory=dict)
+    cells: dict[str, str] = dataclasses.field(default_factory=dict)  # `field` is a column here
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"line": self.line, "field": self.field, "reason": self.reason}

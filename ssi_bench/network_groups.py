@@ -184,8 +184,8 @@ def release_groups(
             release.Group(
                 cohort=("network", g.name),
                 level=0,
-                leaves=members,  # type: ignore[arg-type]
-                children=members,  # type: ignore[arg-type]
+                leaves=members,
+                children=members,
                 parent=release.EVERYONE,
             )
         )

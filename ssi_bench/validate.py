@@ -662,7 +662,7 @@ def bad_date_reason(text: str, order: DateOrder | None, *, chosen: bool = False)
             when = f"{name} {year}" if month == 2 else name
             return f"date {text}: {when} has {last} days"
     return (
-        f'date "{text}" is not a date (expected e.g. 2026-11-22 or '
+        f'date "{text}" is not a valid date (expected e.g. 2026-11-22 or '
         f"22/11/2026{' in the chosen order' if chosen else ''})"
     )
 
