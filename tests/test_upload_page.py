@@ -14,8 +14,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
+import streamlit as st  # noqa: TID251 - an AppTest module (pyproject: tests/test_app*)
+from streamlit.testing.v1 import AppTest  # noqa: TID251
 
 from ssi_bench.model import IngestOptions, Reject
 from ssi_bench.web.state import get_bench
@@ -192,8 +192,8 @@ def test_the_reject_csv_holds_the_cells_to_fix_and_upload_again():
     ]  # fmt: skip
     text = get_bench().rejects_csv(rejects).decode("utf-8-sig")
     got = list(csv.DictReader(io.StringIO(text)))
-    assert got[0] == {"line": "3", "field": "date", "reason": rejects[0].reason,
-                      "email": "w…@c…", "date": "31-11-2026", "cell: line": "x", "ssi": ""}  # fmt: skip
+    assert got[0] == {"line": "3", "field": "date", "reason": rejects[0].reason, "ssi": "",
+                      "email": "w…@c…", "date": "31-11-2026", "cell: line": "x"}  # fmt: skip
     assert got[1]["ssi"] == "140" and got[1]["date"] == ""
 
 
@@ -273,3 +273,39 @@ def test_hostile_ignored_columns_and_labels_stay_text():
     assert list(uploads["label"]) == [hostile[0] + hostile[1]]
     for value in markdown_values(at):
         assert "<img" not in unescaped(value) and "![" not in unescaped(value), value
+
+
+# ------------------------------------------------------------------------------ data page
+def test_after_an_undo_the_confirmation_resets_and_nothing_is_chosen():
+    bench = get_bench()
+    first = bench.ingest(csv_bytes(rows(12)), "a.csv", IngestOptions(today=TODAY, label="A"))
+    second = bench.ingest(csv_bytes(rows(13)[12:]), "b.csv", IngestOptions(today=TODAY))
+    at = start()
+    at.switch_page(DATA).run()
+    at.selectbox(key="undo_id").select(second.upload_id)
+    at.checkbox(key="undo_confirm").check()
+    at.button(key="undo_submit").click().run()
+    assert not at.exception
+    assert any(f"Upload #{second.upload_id} undone" in str(s.value) for s in at.success)
+    assert at.selectbox(key="undo_id").value is None  # did not move on to upload #1
+    assert at.checkbox(key="undo_confirm").value is False
+    at.button(key="undo_submit").click().run()  # a click without a fresh choice undoes nothing
+    assert [u.upload_id for u in bench.uploads()] == [first.upload_id]
+
+
+def test_erase_shows_what_went_per_table_and_the_backups_note():
+    records = rows(12)
+    get_bench().ingest(csv_bytes(records), "a.csv", IngestOptions(today=TODAY))
+    at = start()
+    at.switch_page(DATA).run()
+    at.text_input(key="erase_identifier").input(records[0]["email"])
+    at.checkbox(key="erase_confirm").check()
+    at.button(key="erase_submit").click().run()
+    assert not at.exception
+    assert any("Erased: 2 rows deleted" in str(s.value) for s in at.success)
+    (table,) = frames(at, "table", "rows deleted")
+    assert dict(zip(table["table"], table["rows deleted"], strict=True)) == {"scores": 2}
+    shown = " ".join(str(t.value) for t in at.text)
+    assert "rewritten" in shown
+    assert any("Backups made before this erase" in str(w.value) for w in at.warning)
+    assert any("backups-holding" in str(c.value) for c in at.code)

@@ -212,6 +212,8 @@ def render() -> None:
 
 #: Session flag: the last run undid an upload, so the undo form starts afresh.
 UNDO_RESET = "_undo_reset"
+#: Session flag: the last run deleted a group, so the delete form starts afresh.
+GROUP_RESET = "_group_reset"
 #: Session key of the last erase's result, shown once after the page reruns.
 ERASED_KEY = "_erase_result"
 
@@ -294,8 +296,11 @@ def render_network_groups(bench: Bench) -> None:
                 flash(f"Network group #{group.group_id} created.")
             except SSIBenchError as exc:
                 show_error_text(exc)
+    if st.session_state.pop(GROUP_RESET, False):
+        for key in ("group_delete_id", "group_confirm"):
+            st.session_state.pop(key, None)
     if stored:
-        with st.form("group_delete_form", clear_on_submit=True):
+        with st.form("group_delete_form"):
             gid = st.selectbox(
                 "Delete group",
                 [g.group_id for g in stored],
@@ -314,6 +319,7 @@ def render_network_groups(bench: Bench) -> None:
                     try:
                         with acting():
                             bench.network_group_delete(int(gid))
+                        st.session_state[GROUP_RESET] = True
                         flash(f"Network group #{gid} deleted.")
                     except SSIBenchError as exc:
                         show_error_text(exc)
