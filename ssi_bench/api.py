@@ -948,9 +948,7 @@ class Bench:
         """The admin-defined network groups, by name (see :mod:`ssi_bench.network_groups`)."""
         return network_groups.groups(self.store)
 
-    def network_group_create(
-        self, name: str, networks: Sequence[str]
-    ) -> NetworkGroup:
+    def network_group_create(self, name: str, networks: Sequence[str]) -> NetworkGroup:
         """Define a network group (published like a network from the next release).
 
         Raises GroupError (an SSIBenchError) for an empty name, a name equal to a network's
