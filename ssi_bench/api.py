@@ -36,7 +36,16 @@ from typing import Any, Literal, TypeVar
 import numpy as np
 import pandas as pd
 
-from ssi_bench import audit, export, release, release_store, share, standings, trends
+from ssi_bench import (
+    audit,
+    export,
+    network_groups,
+    release,
+    release_store,
+    share,
+    standings,
+    trends,
+)
 from ssi_bench import outcomes as outcome_stats
 from ssi_bench.cohorts import CohortIndex, quantiles
 from ssi_bench.config import Settings
@@ -52,6 +61,7 @@ from ssi_bench.model import (
     MyBenchmark,
     OutcomeResult,
     Preview,
+    PreviewSummary,
     ReadResult,
     Reject,
     Standing,
@@ -59,11 +69,12 @@ from ssi_bench.model import (
     UploadInfo,
     Validated,
 )
+from ssi_bench.network_groups import NetworkGroup
 from ssi_bench.pseudonym import key_column, load_secret, person_key, person_key_codes
-from ssi_bench.reader import read_bytes
+from ssi_bench.reader import describe_date_order, read_bytes
 from ssi_bench.release import Release, Snap
 from ssi_bench.store import Store, private_umask
-from ssi_bench.validate import validate
+from ssi_bench.validate import mask, validate
 
 Progress = Callable[[float, str], None]
 _T = TypeVar("_T")
@@ -196,6 +207,10 @@ class Bench:
         return captures.read_paste(text)
 
     def _preview(self, read: ReadResult, checked: Validated, name: str, sha: str) -> Preview:
+        # The separator and decimal mark have fields of their own: their notes would say
+        # the same thing twice on the page.
+        restated = {f"separator {w}" for w in ("comma", "semicolon", "tab", "pipe")}
+        restated.add("decimal comma")
         return Preview(
             file_name=name,
             file_sha256=sha,
@@ -209,8 +224,45 @@ class Bench:
             rows_read=checked.rows_read,
             rows_valid=len(checked.frame),
             rejects=list(checked.rejects),
-            notes=list(read.notes),
+            notes=[n for n in read.notes if n not in restated],
+            date_order_text=describe_date_order(read, checked.date_order),
+            sample=_sample(checked.frame),
+            summary=self._summary(checked.frame),
+            earlier_uploads=self.earlier_uploads(sha),
         )
+
+    def _summary(self, frame: pd.DataFrame) -> PreviewSummary:
+        """People (by keyed hash, as the import counts them), dates, sectors, networks."""
+        if frame.empty:
+            return PreviewSummary()
+        codes, _keys = person_key_codes(self._secret, frame["person"])
+        people = pd.Series(np.asarray(codes), index=frame.index)
+        dates = sorted({pd.Timestamp(d).date().isoformat() for d in frame["snapshot_date"]})
+
+        def per(column: str) -> dict[str, int]:
+            if column not in frame.columns:
+                return {}
+            named = frame[column].notna()
+            counts = people[named].groupby(frame.loc[named, column].astype(str)).nunique()
+            return {str(k): int(v) for k, v in counts.sort_index().items()}
+
+        return PreviewSummary(
+            people=int(people.nunique()), dates=dates, sectors=per("sector"),
+            networks=per("network"),
+        )  # fmt: skip
+
+    def earlier_uploads(self, file_sha256: str) -> list[UploadInfo]:
+        """Stored uploads of a file (or set of files) with this SHA-256, newest first
+        (undone uploads are gone and not listed)."""
+        return [u for u in self.store.uploads() if u.file_sha256 == file_sha256]
+
+    @staticmethod
+    def upload_sha256(files: Sequence[tuple[str, bytes]]) -> str:
+        """The SHA-256 an upload of ``files`` is stored under: the file's own for one file,
+        the hash of the files' hashes in order for several (see :meth:`ingest_files`)."""
+        if len(files) == 1:
+            return _sha256(files[0][1])
+        return _sha256("".join(_sha256(d) for _, d in files).encode())
 
     def preview(self, data: bytes, file_name: str, options: IngestOptions | None = None) -> Preview:
         """How ``data`` would be read and validated; nothing is written.
@@ -281,11 +333,7 @@ class Bench:
                 if len(files) == 1:
                     raise
                 raise IngestError(f"{name}: {exc}") from None
-        sha = (
-            _sha256(files[0][1])
-            if len(files) == 1
-            else _sha256("".join(_sha256(d) for _, d in files).encode())
-        )
+        sha = self.upload_sha256(files)
         # Shown to the uploader in the result only; never stored.
         shown = files[0][0] if len(files) == 1 else f"{files[0][0]} (+{len(files) - 1} more)"
         return self._ingest_reads(parts, options, report, sha, shown)
@@ -414,10 +462,22 @@ class Bench:
 
     @staticmethod
     def rejects_csv(rejects: Iterable[Reject]) -> bytes:
-        """The reject report as a formula-safe CSV (person values are already masked)."""
-        frame = pd.DataFrame(
-            [r.to_dict() for r in rejects], columns=["file", "line", "field", "reason"]
-        )
+        """The reject report as a formula-safe CSV: file (several files only), line, field,
+        reason, then the row's cells under their headers (identifiers already masked), so
+        the rows can be fixed and uploaded again."""
+        rejects = list(rejects)
+        headers: list[str] = []
+        for r in rejects:
+            headers.extend(h for h in r.cells if h not in headers)
+        fixed = ["file", "line", "field", "reason"]
+        # A header named like a report column is kept apart ("line" → "cell: line").
+        named = {h: (f"cell: {h}" if h in fixed else h) for h in headers}
+        records = [
+            {"file": r.file, "line": r.line, "field": r.field, "reason": r.reason,
+             **{named[h]: v for h, v in r.cells.items()}}
+            for r in rejects
+        ]  # fmt: skip
+        frame = pd.DataFrame(records, columns=[*fixed, *named.values()])
         if frame["file"].isna().all():
             frame = frame.drop(columns=["file"])
         return export.to_csv_bytes(frame)
@@ -468,7 +528,9 @@ class Bench:
     def rebuild_release(self) -> Release:
         """Compute and store the release from the stored snapshots now; returns it."""
         hist, pairs, version = release_store.histograms(self.store, self.settings.lookback_days)
-        figures = release.build_figures(hist, pairs, k=self.settings.min_cohort)
+        present = {str(n) for n in pairs.column("network").to_pylist() if n is not None}
+        groups = network_groups.release_groups(network_groups.groups(self.store), present)
+        figures = release.build_figures(hist, pairs, k=self.settings.min_cohort, groups=groups)
         rel = Release(figures, data_version=version)
         outcome_rows = self._release_outcomes(rel)
         release_store.save(
@@ -881,6 +943,35 @@ class Bench:
         return [r for r in self._outcomes_all() if r.kind == kind and r.metric == metric]
 
     # ------------------------------------------------------------------ admin
+    # ------------------------------------------------------------------ network groups
+    def network_groups(self) -> list[NetworkGroup]:
+        """The admin-defined network groups, by name (see :mod:`ssi_bench.network_groups`)."""
+        return network_groups.groups(self.store)
+
+    def network_group_create(self, name: str, networks: Sequence[str]) -> NetworkGroup:
+        """Define a network group (published like a network from the next release).
+
+        Raises GroupError (an SSIBenchError) for an empty name, a name equal to a network's
+        or another group's, fewer than 2 networks, an unknown network, or a network already
+        in another group. Audit-logged as ``group_create`` with the group's id.
+        """
+        group = network_groups.create(self.store, name, networks)
+        audit.record(self.store, None, "group_create", group.group_id)
+        return group
+
+    def network_group_delete(self, group_id: int) -> str:
+        """Delete a network group; returns its name. NotFoundError when there is none.
+        Audit-logged as ``group_delete``."""
+        name = network_groups.delete(self.store, group_id)
+        audit.record(self.store, None, "group_delete", group_id)
+        return name
+
+    def network_groups_inactive(self) -> list[str]:
+        """Groups left out of the release because a network in the data now has their name."""
+        return network_groups.inactive(
+            network_groups.groups(self.store), network_groups.network_names(self.store)
+        )
+
     def uploads(self) -> list[UploadInfo]:
         """Every upload, newest first, shown by its label (file names are not stored)."""
         return self.store.uploads()
@@ -1034,6 +1125,31 @@ def _release_freed_memory() -> None:
         libc.malloc_trim(0)
     except (OSError, AttributeError):
         pass
+
+
+#: Rows in the preview's parsed sample.
+SAMPLE_ROWS = 10
+
+
+def _sample(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The first :data:`SAMPLE_ROWS` validated rows as parsed: person masked (like the reject
+    report), date ISO, blanks None; internal columns (``_line``…) left out."""
+    out: list[dict[str, Any]] = []
+    shown = [c for c in frame.columns if not str(c).startswith("_")]
+    for _, row in frame.head(SAMPLE_ROWS).iterrows():
+        rec: dict[str, Any] = {"line": int(row["_line"])} if "_line" in frame.columns else {}
+        for col in shown:
+            value = row[col]
+            if col == "person":
+                rec[col] = mask(str(value))
+            elif col == "snapshot_date":
+                rec["date"] = pd.Timestamp(value).date().isoformat()
+            elif value is None or (not isinstance(value, str) and pd.isna(value)):
+                rec[col] = None
+            else:
+                rec[col] = value if isinstance(value, str) else float(value)
+        out.append(rec)
+    return out
 
 
 def _validated_only(read: ReadResult) -> ReadResult:

@@ -38,6 +38,8 @@ ACTIONS = frozenset(
         "share_revoke",
         "export",
         "admin_signin_failed",
+        "group_create",
+        "group_delete",
     }
 )
 COMMAND_LINE = "command line"

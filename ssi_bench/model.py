@@ -6,6 +6,7 @@ command line and the Python API cannot drift apart.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
@@ -92,11 +93,18 @@ class Reject:
     field: str
     reason: str
     file: str | None = None  # set when one upload holds several files
+    #: The row's cells as read, header → text (blank cells as ""), so the row can be fixed
+    #: and uploaded again without opening the original. Person identifiers (the person
+    #: column, and any cell that is some row's person or looks like an e-mail or URL) are
+    #: masked like the reason. Empty when the row was not kept (e.g. a repeated key).
+    cells: dict[str, str] = dataclasses.field(default_factory=dict)  # `field` is a column here
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"line": self.line, "field": self.field, "reason": self.reason}
         if self.file is not None:
             d["file"] = self.file
+        if self.cells:
+            d["cells"] = dict(self.cells)
         return d
 
 
@@ -151,8 +159,30 @@ class Validated:
 
 
 @dataclass(frozen=True)
+class PreviewSummary:
+    """What a file holds among its valid rows, before anything is written.
+
+    people: distinct people (by their keyed hash, as the import counts them); dates: the
+    distinct snapshot dates, ascending (ISO text); sectors / networks: name → people in it
+    (rows without a network are not counted). The names are the admin's own data and are
+    shown only on the admin's Upload page.
+    """
+
+    people: int = 0
+    dates: list[str] = field(default_factory=list)
+    sectors: dict[str, int] = field(default_factory=dict)
+    networks: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Preview:
-    """What the Upload page shows before anything is written."""
+    """What the Upload page shows before anything is written.
+
+    ``date_order_text``: how the dates were read, in words ("day first (31/12/2026)",
+    "Excel dates (no order to guess)", "—" without dates). ``sample``: the first 10 valid
+    rows as parsed (person masked by :func:`ssi_bench.validate.mask`, date ISO, numbers as
+    float). ``earlier_uploads``: stored uploads of a file with the same SHA-256, newest first.
+    """
 
     file_name: str
     file_sha256: str
@@ -169,6 +199,10 @@ class Preview:
     notes: list[str] = field(default_factory=list)
     #: Ignored columns that look like an SSI figure (subset of ignored_columns).
     unmatched_like_ssi: list[str] = field(default_factory=list)
+    date_order_text: str = "—"
+    sample: list[dict[str, Any]] = field(default_factory=list)
+    summary: PreviewSummary = field(default_factory=PreviewSummary)
+    earlier_uploads: list[UploadInfo] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.unmatched_like_ssi:
@@ -177,6 +211,7 @@ class Preview:
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["rejects"] = [r.to_dict() for r in self.rejects]
+        d["earlier_uploads"] = [u.to_dict() for u in self.earlier_uploads]
         return d
 
 

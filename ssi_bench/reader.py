@@ -682,3 +682,38 @@ def detect_decimal(frame: pd.DataFrame, delimiter: str | None) -> str:
 
 def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --------------------------------------------------------------------------- describing
+#: How pandas writes an Excel date cell read as text: the exact date, no order to guess.
+_EXCEL_DATE = r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"
+_ORDER_WORDS = {
+    "dmy": "day first (31/12/2026)",
+    "mdy": "month first (12/31/2026)",
+    "ymd": "year first (2026-12-31)",
+}
+
+
+def describe_date_order(read: ReadResult, date_order: str | None) -> str:
+    """How the dates of ``read`` were read, in words, for the preview.
+
+    An ``.xlsx`` date cell holds a date, not text: it is read exactly, whatever its display
+    format (a Dutch sheet shows 31-12-2026), so it is described as "Excel dates" and never
+    as "year first" (the order of the text pandas makes of it). Text dates in a workbook are
+    described by ``date_order`` after that. "—" when the file has no date column.
+    """
+    if "date" not in read.frame.columns:
+        return "—"
+    words = _ORDER_WORDS.get(date_order or "", "—")
+    if read.encoding != "xlsx":
+        return words
+    text = read.frame["date"].dropna().astype("str").str.strip()
+    excel = text.str.match(_EXCEL_DATE)
+    if len(text) == 0 or not excel.any():
+        return words
+    if excel.all():
+        return "Excel dates (read exactly, whatever their display format)"
+    others = text[~excel]
+    iso_only = others.str.match(r"^\d{4}[-/.]").all()
+    rest = _ORDER_WORDS["ymd"] if iso_only else words
+    return f"Excel dates (read exactly); dates typed as text: {rest}"

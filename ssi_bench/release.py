@@ -258,9 +258,11 @@ def build_figures(
             break
         day_no = int(d_col[lo])
         cohorts_today = {(kind_col[i], name_col[i] or None) for i in range(lo, hi)}
+        # Groups are checked in their own families below; among the base cohorts they
+        # would count their people twice.
         families: list[tuple[Cohort, Sequence[Cohort]]] = [
-            (EVERYONE, [c for c in cohorts_today if c[0] == "sector"]),
-            (EVERYONE, [c for c in cohorts_today if c[0] == "network"]),
+            (EVERYONE, [c for c in cohorts_today if c[0] == "sector" and c not in level]),
+            (EVERYONE, [c for c in cohorts_today if c[0] == "network" and c not in level]),
         ]
         for sector, nets in nested_by_date.get(dates[day_no], {}).items():
             families.append((("sector", sector), [("network", n) for n in nets]))

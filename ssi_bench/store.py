@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ssi_bench import release_store
+from ssi_bench import network_groups, release_store
 from ssi_bench.errors import DatabaseBusyError, NotFoundError, SSIBenchError
 from ssi_bench.fields import LINKEDIN_AVERAGES, METRICS, OUTCOMES, RANKS, SCORE_COLUMNS
 from ssi_bench.model import EraseResult, UploadInfo
@@ -140,6 +140,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
     # 5: the release — the published figures every non-personal surface reads.
     release_store.MIGRATION,
+    # 6: network groups (issue 14): admin-defined cohorts of whole networks.
+    network_groups.MIGRATION,
 )
 #: Schema versions whose migration removed stored values: reaching one of them rewrites the
 #: database file, so the removed values do not stay readable in freed blocks.

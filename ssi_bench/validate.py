@@ -13,6 +13,7 @@ Python loops only ever run over rejected rows.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
@@ -486,8 +487,7 @@ def validate(read: ReadResult, options: IngestOptions) -> Validated:
             np.isnat(dates) & ~blank,
             "date",
             lambda pos: [
-                f'date "{_shown(v)}" is not a valid date (expected e.g. 2026-11-22 or '
-                f"22/11/2026{' in the chosen order' if options.date_order else ''})"
+                bad_date_reason(_shown(v), date_order, chosen=options.date_order is not None)
                 for v in raw_dates(pos)
             ],
         )
@@ -616,14 +616,96 @@ def validate(read: ReadResult, options: IngestOptions) -> Validated:
         accepted["_captured_at"] = _to_str_series(pc.filter(captured, pa.array(keep)))
     order = np.argsort(lines[rejects.bad], kind="stable")
     bad = np.flatnonzero(rejects.bad)[order]
+    cells = _reject_cells(src, read.mapping, bad, person, person_col)
     reject_list = [
-        Reject(line=int(lines[i]), field=str(rejects.field[i]), reason=str(rejects.reason[i]))
-        for i in bad
+        Reject(
+            line=int(lines[i]),
+            field=str(rejects.field[i]),
+            reason=str(rejects.reason[i]),
+            cells=row_cells,
+        )
+        for i, row_cells in zip(bad, cells, strict=True)
     ]
     return Validated(frame=accepted, rejects=reject_list, date_order=date_order, rows_read=n)
 
 
 NUMERIC_OUTPUT: tuple[str, ...] = (*METRICS, *RANKS, *LINKEDIN_AVERAGES, *OUTCOMES)
+
+_DATE_PARTS = re.compile(
+    r"^(?:(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})"
+    r"|(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y2>\d{4}|\d{2}))(?:[T ].*)?$"
+)
+
+
+def bad_date_reason(text: str, order: DateOrder | None, *, chosen: bool = False) -> str:
+    """Why ``text`` is not a date, said about that date: ``"date 31-11-2026: November has
+    30 days"``, ``"date 2026-13-01: there is no month 13"``, ``"date 29/02/2026: February
+    2026 has 28 days"``. ``order`` is the file's day/month order for non-ISO dates (None:
+    only ISO dates tell). Text that is no date at all gets the formats that are read
+    (``chosen``: the order was chosen by the uploader, not inferred). Never raises.
+    """
+    m = _DATE_PARTS.match(text.strip())
+    if m is not None and (m["y"] is not None or order in ("dmy", "mdy")):
+        if m["y"] is not None:
+            year, month, day = int(m["y"]), int(m["m"]), int(m["d"])
+        else:
+            a, b, y = int(m["a"]), int(m["b"]), int(m["y2"])
+            year = y + 2000 if y < 100 else y
+            day, month = (a, b) if order == "dmy" else (b, a)
+        if not 1 <= month <= 12:
+            return f"date {text}: there is no month {month}"
+        if day == 0:
+            return f"date {text}: there is no day 0"
+        last = calendar.monthrange(year, month)[1]
+        if day > last:
+            name = _MONTHS[month - 1]
+            when = f"{name} {year}" if month == 2 else name
+            return f"date {text}: {when} has {last} days"
+    return (
+        f'date "{text}" is not a valid date (expected e.g. 2026-11-22 or '
+        f"22/11/2026{' in the chosen order' if chosen else ''})"
+    )
+
+
+#: Fields whose cells name a person (masked wherever a reject shows its cells).
+_PERSON_FIELDS = frozenset({"person", *IDENTIFIERS})
+
+
+def _reject_cells(
+    src: pd.DataFrame,
+    mapping: dict[str, str],
+    bad: np.ndarray[Any, Any],
+    person: Any,
+    person_col: str | None,
+) -> list[dict[str, str]]:
+    """The cells of the rejected rows at ``bad``, header → text, identifiers masked.
+
+    The person column is always masked; any other cell is masked when it is some row's
+    person or looks like an e-mail or URL (a shifted row puts identifiers anywhere). Loops
+    run over rejected rows only.
+    """
+    if len(bad) == 0:
+        return []
+    people = pc.unique(person)
+    columns = [c for c in src.columns if c in mapping or c in _PERSON_FIELDS]
+    out: list[dict[str, str]] = [{} for _ in bad]
+    for col in columns:
+        header = mapping.get(col, col)
+        taken = pa.array(
+            src[col].iloc[bad].astype(object).where(src[col].iloc[bad].notna(), None),
+            pa.large_string(),
+        )
+        is_person = _numpy_bool(pc.fill_null(pc.is_in(pc.utf8_trim_whitespace(taken),
+                                                      value_set=people), False))  # fmt: skip
+        always = col in _PERSON_FIELDS or col == person_col
+        for i, value in enumerate(taken.to_pylist()):
+            if value is None:
+                out[i][header] = ""
+            elif always or is_person[i] or _looks_like_identifier(value):
+                out[i][header] = mask(value) if value.strip() else ""
+            else:
+                out[i][header] = value  # whole: the row is to be fixed and uploaded again
+    return out
 
 
 def _output_frame(

@@ -9,13 +9,15 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ssi_bench import audit
+from ssi_bench import audit, network_groups
+from ssi_bench.api import Bench
 from ssi_bench.config import Settings
 from ssi_bench.errors import SSIBenchError
-from ssi_bench.model import UploadInfo
+from ssi_bench.model import BACKUPS_HOLDING_COMMAND, EraseResult, UploadInfo
 from ssi_bench.web.admin import admin_password, assert_admin, require_admin
+from ssi_bench.web.format import safe_md
 from ssi_bench.web.links_admin import render_audit_log, render_links_admin
-from ssi_bench.web.state import flash, get_bench, show_error, show_flash, status
+from ssi_bench.web.state import flash, get_bench, show_flash, status
 from ssi_bench.web.viewer import acting, current_viewer
 
 
@@ -36,8 +38,12 @@ def render() -> None:
     try:
         uploads = bench.uploads()
     except SSIBenchError as exc:
-        show_error(exc)
+        show_error_text(exc)
         uploads = []
+    if st.session_state.pop(UNDO_RESET, False):
+        # A fresh confirmation for every undo: nothing stays chosen or ticked after one.
+        for key in ("undo_id", "undo_confirm"):
+            st.session_state.pop(key, None)
     if not uploads:
         st.info("No uploads yet.")
     else:
@@ -46,7 +52,9 @@ def render() -> None:
             upload_id = st.selectbox(
                 "Undo upload",
                 [u.upload_id for u in uploads],
-                format_func=lambda i: f"#{i}",
+                index=None,
+                placeholder="Choose an upload",
+                format_func=lambda i: upload_choice(i, uploads),
                 key="undo_id",
             )
             sure = st.checkbox(
@@ -55,15 +63,21 @@ def render() -> None:
             )
             undo = st.form_submit_button("Undo upload", type="primary", key="undo_submit")
             if undo and assert_admin():
-                if not sure:
+                if upload_id is None:
+                    st.warning("Choose the upload to undo.")
+                elif not sure:
                     st.warning("Tick the box to confirm.")
                 else:
                     try:
                         with acting():
-                            removed = bench.undo(int(upload_id or 0))
+                            removed = bench.undo(int(upload_id))
+                        st.session_state[UNDO_RESET] = True
                         flash(f"Upload #{upload_id} undone: {removed:,} score rows removed.")
                     except SSIBenchError as exc:
-                        show_error(exc)
+                        show_error_text(exc)
+
+    # --- network groups -------------------------------------------------------------------------
+    render_network_groups(bench)
 
     # --- erase ---------------------------------------------------------------------------------
     st.header("Erase a person")
@@ -83,9 +97,13 @@ def render() -> None:
                 try:
                     with acting():
                         erased = bench.erase(identifier)
-                    flash(f"Erased: {erased:,} rows deleted.")
+                    st.session_state[ERASED_KEY] = erased
+                    flash(f"Erased: {erased.rows_deleted:,} rows deleted.")
                 except SSIBenchError as exc:
-                    show_error(exc)
+                    show_error_text(exc)
+    erased_result = st.session_state.pop(ERASED_KEY, None)
+    if isinstance(erased_result, EraseResult):
+        render_erase_result(erased_result)
 
     # --- demo ----------------------------------------------------------------------------------
     st.header("Demo data")
@@ -94,13 +112,21 @@ def render() -> None:
         st.warning(
             f"{s.demo_rows:,} rows of synthetic demo data are loaded.", icon=":material/science:"
         )
-        if st.button("Remove demo data", key="remove_demo", type="primary") and assert_admin():
-            try:
-                with acting():
-                    removed_demo = bench.remove_demo()
-                flash(f"Demo data removed: {removed_demo:,} rows.")
-            except SSIBenchError as exc:
-                show_error(exc)
+        with st.form("demo_form", clear_on_submit=True):
+            sure_demo = st.checkbox(
+                "I understand: this removes every demo upload", key="remove_demo_confirm"
+            )
+            remove = st.form_submit_button("Remove demo data", key="remove_demo", type="primary")
+            if remove and assert_admin():
+                if not sure_demo:
+                    st.warning("Tick the box to confirm.")
+                else:
+                    try:
+                        with acting():
+                            removed_demo = bench.remove_demo()
+                        flash(f"Demo data removed: {removed_demo:,} rows.")
+                    except SSIBenchError as exc:
+                        show_error_text(exc)
     else:
         st.text("No demo data loaded.")
         if s.is_empty and st.button("Load demo data", key="load_demo") and assert_admin():
@@ -109,7 +135,7 @@ def render() -> None:
                     result = bench.load_demo()
                 flash(f"Demo data loaded: {result.rows_accepted:,} rows.")
             except SSIBenchError as exc:
-                show_error(exc)
+                show_error_text(exc)
 
     # --- export --------------------------------------------------------------------------------
     st.header("Export published benchmarks")
@@ -152,7 +178,7 @@ def render() -> None:
     try:
         shares = bench.shares_active()
     except SSIBenchError as exc:
-        show_error(exc)
+        show_error_text(exc)
         shares = []
     if not shares:
         st.text("No active share links.")
@@ -171,7 +197,7 @@ def render() -> None:
                     else:
                         st.warning(f"Share link #{share_id} was not active.")
                 except SSIBenchError as exc:
-                    show_error(exc)
+                    show_error_text(exc)
 
     render_links_admin(bench)
     render_audit_log(bench)
@@ -184,12 +210,133 @@ def render() -> None:
     )
 
 
+#: Session flag: the last run undid an upload, so the undo form starts afresh.
+UNDO_RESET = "_undo_reset"
+#: Session flag: the last run deleted a group, so the delete form starts afresh.
+GROUP_RESET = "_group_reset"
+#: Session key of the last erase's result, shown once after the page reruns.
+ERASED_KEY = "_erase_result"
+
+
+def show_error_text(exc: BaseException) -> None:
+    """A known error shown as text (it may quote a label, a group or network name)."""
+    st.error(safe_md(exc), icon=":material/error:")
+
+
+def upload_choice(upload_id: int, uploads: Sequence[UploadInfo]) -> str:
+    """ "#3 · Sales November" for the undo selector (the label is plain text there)."""
+    label = next((u.label for u in uploads if u.upload_id == upload_id), None)
+    return f"#{upload_id}" + (f" · {label}" if label else "")
+
+
+def erase_frame(result: EraseResult) -> pd.DataFrame:
+    """Rows deleted per table, largest first (tables with none left out)."""
+    items = sorted(((t, n) for t, n in result.tables.items() if n), key=lambda x: (-x[1], x[0]))
+    return pd.DataFrame(items, columns=["table", "rows deleted"])
+
+
+def render_erase_result(result: EraseResult) -> None:
+    """What an erase removed: rows per table, the upload records, the rewrite, backups."""
+    st.dataframe(erase_frame(result), hide_index=True, key="erase_result_table")
+    lines = []
+    if result.uploads_removed:
+        lines.append(f"Upload records that described only this person: {result.uploads_removed}.")
+    lines.append(
+        "The database file was rewritten, so the freed blocks are gone."
+        if result.file_rewritten
+        else "The database file was not rewritten (an in-memory database)."
+    )
+    if result.kept_wal_copies_removed:
+        lines.append(f"Kept write-ahead log copies deleted: {result.kept_wal_copies_removed}.")
+    for line in lines:
+        st.text(line)
+    st.warning(result.backups_note.split(": ", 1)[0] + ":", icon=":material/backup:")
+    st.code(BACKUPS_HOLDING_COMMAND, language="bash")
+
+
+def render_network_groups(bench: Bench) -> None:
+    """Define and delete network groups ("EMEA Sales" = Team A + Team B)."""
+    st.header("Network groups")
+    st.caption(
+        "A group is shown among the networks, under the same privacy rules (at least k "
+        "people, and no small group revealed by subtraction). It is a view: nobody's own "
+        "network. A network can be in one group only."
+    )
+    try:
+        stored = bench.network_groups()
+        networks = network_names(bench)
+        inactive = set(bench.network_groups_inactive())
+    except SSIBenchError as exc:
+        show_error_text(exc)
+        return
+    if stored:
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "group": [g.name for g in stored],
+                    "networks": [", ".join(g.networks) for g in stored],
+                    "shown": [
+                        "no: a network now has this name" if g.name in inactive else "yes"
+                        for g in stored
+                    ],
+                }
+            ),
+            hide_index=True,
+            key="groups_table",
+        )
+    else:
+        st.text("No network groups yet.")
+    with st.form("group_form", clear_on_submit=True):
+        name = st.text_input("Group name", key="group_name", max_chars=80)
+        members = st.multiselect("Networks in the group", networks, key="group_networks")
+        if st.form_submit_button("Create group", key="group_create") and assert_admin():
+            try:
+                with acting():
+                    group = bench.network_group_create(name, members)
+                flash(f"Network group #{group.group_id} created.")
+            except SSIBenchError as exc:
+                show_error_text(exc)
+    if st.session_state.pop(GROUP_RESET, False):
+        for key in ("group_delete_id", "group_confirm"):
+            st.session_state.pop(key, None)
+    if stored:
+        with st.form("group_delete_form"):
+            gid = st.selectbox(
+                "Delete group",
+                [g.group_id for g in stored],
+                index=None,
+                placeholder="Choose a group",
+                format_func=lambda i: next(g.name for g in stored if g.group_id == i),
+                key="group_delete_id",
+            )
+            sure = st.checkbox("I understand: the group is no longer shown", key="group_confirm")
+            if st.form_submit_button("Delete group", key="group_delete") and assert_admin():
+                if gid is None:
+                    st.warning("Choose the group to delete.")
+                elif not sure:
+                    st.warning("Tick the box to confirm.")
+                else:
+                    try:
+                        with acting():
+                            bench.network_group_delete(int(gid))
+                        st.session_state[GROUP_RESET] = True
+                        flash(f"Network group #{gid} deleted.")
+                    except SSIBenchError as exc:
+                        show_error_text(exc)
+
+
+def network_names(bench: Bench) -> list[str]:
+    """The networks in the data (groups are made of these), sorted."""
+    return network_groups.network_names(bench.store)
+
+
 def uploads_frame(uploads: Sequence[UploadInfo]) -> pd.DataFrame:
+    """The uploads as listed: the admin's label (never a file name), counts, SHA-256."""
     return pd.DataFrame(
         {
             "upload": [u.upload_id for u in uploads],
             "uploaded": [u.uploaded_at.strftime("%Y-%m-%d %H:%M") for u in uploads],
-            "file": [u.file_name for u in uploads],
+            "label": [u.label or "" for u in uploads],
             "read": [u.rows_read for u in uploads],
             "accepted": [u.rows_accepted for u in uploads],
             "rejected": [u.rows_rejected for u in uploads],

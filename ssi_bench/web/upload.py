@@ -9,11 +9,57 @@ import pandas as pd
 import streamlit as st
 
 from ssi_bench.errors import SSIBenchError
-from ssi_bench.model import IngestOptions, IngestResult, Preview, Reject
+from ssi_bench.model import (
+    LABEL_MAX_CHARS,
+    IngestOptions,
+    IngestResult,
+    Preview,
+    Reject,
+    UploadInfo,
+)
 from ssi_bench.web.admin import assert_admin, require_admin
+from ssi_bench.web.format import safe_md
 from ssi_bench.web.links_admin import create_links, offer_download, upload_people
-from ssi_bench.web.state import get_bench, show_error
+from ssi_bench.web.state import get_bench
 from ssi_bench.web.viewer import acting
+
+#: Keys of the "Values for the whole file" widgets (read before the expander is drawn, so
+#: that it can open itself when a file needs them).
+WHOLE_FILE_KEY = "up_whole_file"
+#: Words in a refusal that point at the "Values for the whole file" fields.
+_WHOLE_FILE_WORDS = ("for the whole file", "choose the date order")
+DATE_ORDERS: dict[str | None, str] = {
+    None: "Detect",
+    "dmy": "Day first (31/12/2026)",
+    "mdy": "Month first (12/31/2026)",
+    "ymd": "Year first (2026-12-31)",
+}
+
+
+def error_text(message: object) -> None:
+    """An error built from user input (file names, header cells, values) shown as text:
+    escaped with :func:`safe_md`, so markdown or HTML in it is displayed, never rendered."""
+    st.error(safe_md(message), icon=":material/error:")
+
+
+def whole_file_options(label: str) -> IngestOptions:
+    """The options as the "Values for the whole file" widgets hold them (session state)."""
+    state = st.session_state
+    person = state.get("up_person") or None
+    return IngestOptions(
+        person=person,
+        sector=(state.get("up_sector") or "").strip() or None,
+        network=(state.get("up_network") or "").strip() or None,
+        date_order=state.get("up_date_order"),
+        date=state.get("up_date"),
+        strict=bool(state.get("up_strict", False)),
+        label=label,
+    )
+
+
+def needs_whole_file(previews: Sequence[tuple[str, Preview | str]]) -> bool:
+    """Whether a file was refused for want of a value for the whole file."""
+    return any(isinstance(p, str) and any(w in p for w in _WHOLE_FILE_WORDS) for _, p in previews)
 
 
 def render() -> None:
@@ -38,8 +84,24 @@ def render() -> None:
         max_upload_size=settings.max_upload_mb,
         help="Several files (e.g. daily captures) are imported together as one upload.",
     )
+    label = st.text_input(
+        "Label for this upload (optional)",
+        key="up_label",
+        max_chars=LABEL_MAX_CHARS,
+        placeholder="e.g. Sales team, November export",
+        help="Shown on the Data page. The file name is never stored: it often names a person.",
+    )
+    files = [(f.name, f.getvalue()) for f in uploaded or []]
 
-    with st.expander("Values for the whole file (optional)", expanded=False):
+    # The previews are made before the whole-file fields are drawn, from the values those
+    # fields hold, so that the fields open themselves when a file cannot be read without
+    # them (a hint must point at something visible).
+    previews = preview_files(files, whole_file_options(label)) if files else []
+    pasted = bool(str(st.session_state.get("paste_text") or "").strip())
+    if (needs_whole_file(previews) or pasted) and not st.session_state.get(WHOLE_FILE_KEY):
+        st.session_state[WHOLE_FILE_KEY] = True
+
+    with st.expander("Values for the whole file (optional)", key=WHOLE_FILE_KEY, on_change="rerun"):
         c1, c2, c3 = st.columns(3)
         person = c1.text_input(
             "Person (for a personal history file without a person column)",
@@ -51,13 +113,8 @@ def render() -> None:
         c4, c5, c6 = st.columns(3)
         date_order = c4.selectbox(
             "Date order",
-            [None, "dmy", "mdy", "ymd"],
-            format_func=lambda o: {
-                None: "Detect",
-                "dmy": "Day first (31/12/2026)",
-                "mdy": "Month first (12/31/2026)",
-                "ymd": "Year first (2026-12-31)",
-            }[o],
+            list(DATE_ORDERS),
+            format_func=DATE_ORDERS.__getitem__,
             key="up_date_order",
         )
         date = c5.date_input(
@@ -72,9 +129,9 @@ def render() -> None:
         date_order=date_order,  # type: ignore[arg-type]  # one of the literal options above
         date=date,
         strict=strict,
+        label=label,
     )
 
-    files = [(f.name, f.getvalue()) for f in uploaded or []]
     if files:
         st.subheader("Preview — nothing is written yet")
         previews = preview_files(files, options)
@@ -82,22 +139,40 @@ def render() -> None:
         for i, (name, preview) in enumerate(previews):
             st.text(f"File: {name}")
             if isinstance(preview, str):
-                st.error(preview)
+                hint = (
+                    ' Give it under "Values for the whole file" above.'
+                    if needs_whole_file([(name, preview)])
+                    else ""
+                )
+                error_text(preview + hint)
                 continue
             importable += preview.rows_valid
             render_preview(preview, key=f"preview_{i}")
         fingerprint = upload_fingerprint(files, options)
+        imported: dict[str, IngestResult] = st.session_state.get("imported", {})
+        done = fingerprint in imported
+        earlier = [] if done else earlier_uploads(files)
+        again = False
+        if earlier:
+            render_earlier(earlier)
+            again = st.checkbox(
+                "Import it again anyway (a new upload; rows already stored stay as they are)",
+                key="up_reimport",
+            )
+        # sectors_admin (sector mapping) adds its one line here.
         make_links = st.checkbox(
             "Create private links for everyone in this upload",
             key="up_links",
             help="One link per person (for colleagues without single sign-on), offered once "
             "as an identifier,link CSV after the import; only a hash of each link is kept.",
         )
+        if done:
+            st.caption("Imported. Choose another file (or other values) to import again.")
         if st.button(
             f"Import {importable:,} valid rows",
             type="primary",
             key="import_button",
-            disabled=importable == 0,
+            disabled=importable == 0 or done or (bool(earlier) and not again),
         ):
             already = fingerprint in st.session_state.get("imported", {})
             result = import_once(
@@ -111,45 +186,90 @@ def render() -> None:
                         people = upload_people(bench, files, options)
                         create_links(bench, people, bench.settings.link_days, result.upload_id)
                     except SSIBenchError as exc:
-                        show_error(exc)
+                        error_text(exc)
                         st.stop()
                 st.rerun()  # redraw with the new data (sidebar status); the result shows below
-        elif fingerprint in st.session_state.get("imported", {}):
-            render_ingest_result(st.session_state["imported"][fingerprint])
+        elif done:
+            render_ingest_result(imported[fingerprint])
         offer_download("upload")
 
     st.divider()
     st.subheader("Paste your SSI page")
     st.caption(
-        "Open linkedin.com/sales/ssi, select all, copy, and paste here. Give the person and "
-        "sector above (the page names neither); the date is today unless you set one."
+        "Open linkedin.com/sales/ssi, select all, copy, and paste here. The page names neither "
+        'the person nor the sector: give them under "Values for the whole file" above (it '
+        "opens once text is pasted). The date is today unless you set one there."
     )
     text = st.text_area("LinkedIn SSI page text", key="paste_text", height=160)
     if text.strip():
+        paste_fp = upload_fingerprint([("paste", text.encode())], options)
+        paste_done = paste_fp in st.session_state.get("imported", {})
         c1, c2 = st.columns(2)
         if c1.button("Preview pasted page", key="paste_preview"):
             try:
                 render_preview(bench.preview_text(text, options), key="paste_prev")
             except SSIBenchError as exc:
-                show_error(exc)
-        if c2.button("Import pasted page", key="paste_import", type="primary"):
-            paste_fp = upload_fingerprint([("paste", text.encode())], options)
+                error_text(exc)
+        if c2.button("Import pasted page", key="paste_import", type="primary", disabled=paste_done):
             result = import_once(
                 paste_fp, lambda progress: bench.ingest_text(text, options, progress=progress)
             )
             if result is not None:
-                render_ingest_result(result, key="paste_result")
+                st.rerun()
+        if paste_done:
+            render_ingest_result(st.session_state["imported"][paste_fp], key="paste_result")
+
+
+def earlier_uploads(files: Sequence[tuple[str, bytes]]) -> list[UploadInfo]:
+    """Stored uploads of these same bytes: of the set of files as a whole, or of any one of
+    them uploaded alone before (same SHA-256), newest first, without repeats."""
+    bench = get_bench()
+    shas = [bench.upload_sha256(files)]
+    if len(files) > 1:
+        shas += [bench.upload_sha256([f]) for f in files]
+    seen: dict[int, UploadInfo] = {}
+    for sha in shas:
+        for u in bench.earlier_uploads(sha):
+            seen.setdefault(u.upload_id, u)
+    return sorted(seen.values(), key=lambda u: -u.upload_id)
+
+
+def earlier_text(upload: UploadInfo) -> str:
+    """ "as #3 on 2026-11-02 14:05, label “Sales”" (no label: "without a label")."""
+    when = upload.uploaded_at.strftime("%Y-%m-%d %H:%M")
+    label = f"label “{upload.label}”" if upload.label else "without a label"
+    return f"as #{upload.upload_id} on {when} UTC, {label}"
+
+
+def render_earlier(earlier: Sequence[UploadInfo]) -> None:
+    """The warning that these bytes were imported before (labels shown as text)."""
+    first, rest = earlier[0], earlier[1:]
+    message = f"This file was already uploaded {earlier_text(first)}"
+    if rest:
+        message += "; also " + "; ".join(earlier_text(u) for u in rest)
+    message += (
+        ". Importing it again makes a new upload that changes no stored row; tick the box "
+        "below to do it anyway."
+    )
+    st.warning(safe_md(message), icon=":material/content_copy:")
 
 
 def rejects_frame(rejects: Sequence[Reject], limit: int | None = None) -> pd.DataFrame:
-    """Reject report as a table (person values are already masked by the library)."""
+    """Reject report as a table: file (several files only), line, field, reason, then the
+    row's cells under their headers (person values are already masked by the library)."""
     shown = rejects if limit is None else rejects[:limit]
+    fixed = ["file", "line", "field", "reason"]
+    headers: list[str] = []
+    for r in shown:
+        headers.extend(h for h in r.cells if h not in headers)
+    named = {h: (f"cell: {h}" if h in fixed else h) for h in headers}
     frame = pd.DataFrame(
         {
             "file": [r.file or "" for r in shown],
             "line": [r.line for r in shown],
             "field": [r.field for r in shown],
             "reason": [r.reason for r in shown],
+            **{named[h]: [r.cells.get(h, "") for r in shown] for h in headers},
         }
     )
     if not any(r.file for r in shown):
@@ -197,7 +317,8 @@ def preview_files(
 
 
 def render_preview(preview: Preview, key: str) -> None:
-    """How a file was read: encoding, separator, decimal mark, date order, mapping, rejects."""
+    """How a file was read (encoding, separator, decimal mark, date order — each said once),
+    the column mapping, a masked sample of the parsed rows, what the file holds, rejects."""
     sep = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}.get(
         preview.delimiter or "", preview.delimiter or "—"
     )
@@ -207,15 +328,47 @@ def render_preview(preview: Preview, key: str) -> None:
     c[2].metric("Rejected", f"{len(preview.rejects):,}")
     c[3].metric("Encoding", preview.encoding)
     c[4].metric("Layout", preview.layout)
-    order = {"dmy": "day first", "mdy": "month first", "ymd": "year first"}.get(
-        preview.date_order or "", "—"
-    )
-    st.text(
-        f"Separator: {sep}    Decimal mark: {'comma' if preview.decimal == ',' else 'point'}"
-        f"    Date order: {order}"
-    )
+    read_as = [f"Decimal mark: {'comma' if preview.decimal == ',' else 'point'}"]
+    if preview.delimiter is not None:
+        read_as.insert(0, f"Separator: {sep}")
+    read_as.append(f"Date order: {preview.date_order_text}")
+    st.text("    ".join(read_as))
     for note in preview.notes:
         st.text(note)
+
+    summary = preview.summary
+    st.caption("What the valid rows hold")
+    s = st.columns(4)
+    s[0].metric("People", f"{summary.people:,}")
+    s[1].metric("Dates", f"{len(summary.dates):,}")
+    s[2].metric("Sectors", f"{len(summary.sectors):,}")
+    s[3].metric("Networks", f"{len(summary.networks):,}")
+    if summary.dates:
+        span = summary.dates[0] if len(summary.dates) == 1 else (
+            f"{summary.dates[0]} to {summary.dates[-1]}"
+        )  # fmt: skip
+        st.text(f"Snapshot dates: {span}")
+    t1, t2 = st.columns(2)
+    if summary.sectors:
+        t1.dataframe(
+            pd.DataFrame(
+                {"sector": list(summary.sectors), "people": list(summary.sectors.values())}
+            ),
+            hide_index=True,
+            key=f"{key}_sectors",
+        )
+    if summary.networks:
+        t2.dataframe(
+            pd.DataFrame(
+                {"network": list(summary.networks), "people": list(summary.networks.values())}
+            ),
+            hide_index=True,
+            key=f"{key}_networks",
+        )
+
+    if preview.sample:
+        st.caption(f"First {len(preview.sample)} rows as read (the person is masked)")
+        st.dataframe(pd.DataFrame(preview.sample), hide_index=True, key=f"{key}_sample")
     mapping = pd.DataFrame(
         {"field": list(preview.mapping), "read from column": list(preview.mapping.values())}
     )
@@ -229,7 +382,10 @@ def render_preview(preview: Preview, key: str) -> None:
             key=f"{key}_ignored",
         )
     if preview.rejects:
-        st.caption(f"Rows that would be rejected (first {min(len(preview.rejects), 200)})")
+        st.caption(
+            f"Rows that would be rejected (first {min(len(preview.rejects), 200)}), with their "
+            "cells (the person is masked)"
+        )
         st.dataframe(rejects_frame(preview.rejects, 200), hide_index=True, key=f"{key}_rejects")
 
 
@@ -257,7 +413,7 @@ def import_once(
             result = run(progress)
     except SSIBenchError as exc:
         bar.empty()
-        show_error(exc)
+        error_text(exc)
         return None
     bar.progress(1.0, text="Done")
     done[fingerprint] = result
@@ -280,7 +436,7 @@ def render_ingest_result(result: IngestResult, key: str = "result") -> None:
             pd.DataFrame({"column": result.ignored_columns}), hide_index=True, key=f"{key}_ign"
         )
     if result.rejects:
-        st.caption("Rejected rows (the person value is masked)")
+        st.caption("Rejected rows with their cells, to fix and upload again (the person is masked)")
         st.dataframe(rejects_frame(result.rejects), hide_index=True, key=f"{key}_rejects")
         st.download_button(
             "Download the reject report (CSV)",
