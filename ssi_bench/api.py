@@ -31,7 +31,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -681,9 +681,10 @@ class Bench:
         got = replace(industry_cohorts.as_sector(got), linkedin_industry=wide)
         return _with_snap_note(got, snapped)
 
-    def _group_index(self, as_of: dt.date) -> industry_cohorts.GroupIndex:
-        """:meth:`index` that also answers for industry groups (own standings' fallbacks)."""
-        return industry_cohorts.GroupIndex(self.index(as_of))
+    def _group_index(self, as_of: dt.date) -> CohortIndex:
+        """:meth:`index` that also answers for industry groups (own standings' fallbacks);
+        a GroupIndex reads as the CohortIndex it wraps (the methods standings use)."""
+        return cast(CohortIndex, industry_cohorts.GroupIndex(self.index(as_of)))
 
     def linkedin_curves(self, rel: Release | None = None) -> dict[str, tuple[Any, float | None]]:
         """The release's LinkedIn-wide industry curves: industry label → (fitted curve or
@@ -1021,6 +1022,30 @@ class Bench:
         removed = self.store.remove_demo()
         audit.record(self.store, None, "demo_remove", removed)
         return removed
+
+    # ------------------------------------------------------------------ sectors
+    def stored_sectors(self) -> list[sectors.StoredSector]:
+        """Every stored sector text with its LinkedIn industry (None: kept as written), rows,
+        people and the admin's remembered mapping (see :mod:`ssi_bench.sectors`)."""
+        return sectors.stored(self.store)
+
+    def sector_mappings(self) -> list[dict[str, Any]]:
+        """The remembered sector choices: text → industry."""
+        return sectors.mappings(self.store)
+
+    def sector_changes(self) -> list[sectors.SectorChange]:
+        """Every mapping change, newest first."""
+        return sectors.changes(self.store)
+
+    def map_sector(self, text: str, industry: int | str) -> sectors.SectorChange:
+        """Remember that ``text`` means ``industry`` (id or label) for later uploads and
+        re-file the stored rows it names, in one transaction (undo: :meth:`undo_sector`).
+        Raises NotFoundError for an unknown industry, SSIBenchError for an empty text."""
+        return sectors.map_sector(self.store, text, industry)
+
+    def undo_sector(self) -> sectors.SectorChange:
+        """Undo the latest sector mapping change. Raises NotFoundError when there is none."""
+        return sectors.undo(self.store)
 
     # ------------------------------------------------------------------ shares
     def share_create(self, view: dict[str, Any], person_key: str | None = None) -> str:

@@ -166,11 +166,11 @@ class GroupIndex:
 
     def values(self, kind: str, name: str | None, metric: str) -> np.ndarray:
         if kind != GROUP:
-            return self._base.values(kind, name, metric)  # type: ignore[no-any-return]
+            return self._base.values(kind, name, metric)
         key = ("group-values", name, metric)
         found = self._base.memo.get(key)
         if found is not None:
-            return found  # type: ignore[no-any-return]
+            return found
         node = by_label().get(str(name))
         if node is None:
             arr = np.empty(0)

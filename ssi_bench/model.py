@@ -198,7 +198,7 @@ class IngestResult:
     date_order: DateOrder | None = None
     #: Ignored columns that look like an SSI figure (subset of ignored_columns).
     unmatched_like_ssi: list[str] = field(default_factory=list)
-    #: Per distinct sector: the industry it was stored as (:class:`ssi_bench.sectors.SectorPreview`).
+    #: Per distinct sector: the industry it was stored as (ssi_bench.sectors.SectorPreview).
     sectors: list[Any] = field(default_factory=list)
 
     def __post_init__(self) -> None:

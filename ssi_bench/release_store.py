@@ -92,7 +92,7 @@ def load_outcomes(store: Store) -> list[tuple[dt.date, str, str | None, str, str
 def load_curves(store: Store) -> list[CurveRow]:
     """The stored LinkedIn-wide industry curves (see :data:`CURVES_MIGRATION`)."""
     with store.cursor() as cur:
-        return [tuple(r) for r in cur.execute(_CURVES_SQL).fetchall()]  # type: ignore[misc]
+        return [tuple(r) for r in cur.execute(_CURVES_SQL).fetchall()]
 
 
 def save(

@@ -208,7 +208,7 @@ def preview(rows: pd.DataFrame, store: Store) -> list[SectorPreview]:
                 None if ind is None else ind.label,
                 m.how,
                 sug,
-            )  # fmt: skip
+            )
         )
     return out
 
@@ -266,9 +266,13 @@ def map_sector(store: Store, text: str, industry: int | str) -> SectorChange:
         cur.execute(_UPSERT_MAP_SQL, {"key": key, "text": text.strip(), "id": target.id})
         got = cur.execute(
             _NEW_CHANGE_SQL,
-            {"key": key, "text": text.strip(), "old": None if old is None else old[0],
-             "new": target.id},
-        ).fetchone()  # fmt: skip
+            {
+                "key": key,
+                "text": text.strip(),
+                "old": None if old is None else old[0],
+                "new": target.id,
+            },
+        ).fetchone()
         assert got is not None
         cid = int(got[0])
         refiled = 0
@@ -291,11 +295,11 @@ def map_sector(store: Store, text: str, industry: int | str) -> SectorChange:
                 {"cid": cid, "texts": texts, "label": target.label, "id": target.id},
             )
             refiled += _rows_logged(cur, cid) - before
-            cur.execute(_REFILE_SQL.format(tbl=tbl), {"cid": cid, "label": target.label,
-                                                      "id": target.id})  # fmt: skip
+            cur.execute(
+                _REFILE_SQL.format(tbl=tbl), {"cid": cid, "label": target.label, "id": target.id}
+            )
             cur.execute("DROP TABLE picked")
-    return SectorChange(cid, text.strip(), None if old is None else int(old[0]), target.id,
-                        refiled)  # fmt: skip
+    return SectorChange(cid, text.strip(), None if old is None else int(old[0]), target.id, refiled)
 
 
 def _rows_logged(cur: Any, cid: int) -> int:
@@ -330,8 +334,9 @@ def undo(store: Store) -> SectorChange:
             "UPDATE sector_changes SET undone_at = now()::TIMESTAMP WHERE change_id = $cid",
             {"cid": cid},
         )
-    return SectorChange(int(cid), str(text), None if old_id is None else int(old_id),
-                        int(new_id), rows)  # fmt: skip
+    return SectorChange(
+        int(cid), str(text), None if old_id is None else int(old_id), int(new_id), rows
+    )
 
 
 @dataclass(frozen=True)
@@ -368,7 +373,7 @@ def stored(store: Store) -> list[StoredSector]:
             int(r),
             int(p),
             remembered.get(industries.normalise(str(s))),
-        )  # fmt: skip
+        )
         for s, i, r, p in got
     ]
 
@@ -383,7 +388,7 @@ def mappings(store: Store) -> list[dict[str, Any]]:
             "industry_id": int(i),
             "industry": industries.get(int(i)).label,
             "chosen_at": c.isoformat() if c is not None else None,
-        }  # fmt: skip
+        }
         for _k, t, i, c in got
     ]
 
@@ -455,8 +460,8 @@ def linkedin_standing(
     import math
 
     est, pm = curve.top_percent(float(score))
-    top = max(1, int(round(est)))
-    plus = max(1, int(math.ceil(pm)))
+    top = max(1, round(est))
+    plus = max(1, math.ceil(pm))
     return {
         "industry": industry,
         "top_percent": top,
@@ -523,11 +528,17 @@ def build_curves(
         if curve is None and mean is None:
             continue
         label = industries.get(ind).label
-        rows.append((
-            day, ind, label, None if curve is None else curve.captures,
-            None if curve is None else curve_to_json(curve), mean,
-            len(reported) if mean is not None else None,
-        ))  # fmt: skip
+        rows.append(
+            (
+                day,
+                ind,
+                label,
+                None if curve is None else curve.captures,
+                None if curve is None else curve_to_json(curve),
+                mean,
+                len(reported) if mean is not None else None,
+            )
+        )
     return rows
 
 
