@@ -889,7 +889,9 @@ class Bench:
     def _sector_level_rows(self, rel: Release, day: dt.date, level: int) -> list[BenchmarkRow]:
         seen: list[tuple[str, str]] = []
         for name in rel.names(day, "sector"):
-            c = industry_cohorts.at_level(name, level)
+            c = industry_cohorts.at_level(
+                name, level, lambda g: rel.figure(day, "group", g, "ssi") is not None
+            )
             if c not in seen:
                 seen.append((str(c[0]), str(c[1])))
         rows: list[BenchmarkRow] = []

@@ -16,7 +16,7 @@ Sector texts that name no industry (kept as written) belong to no group.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -45,18 +45,17 @@ def _cohort_of(node: industries.Industry, with_group: set[int]) -> Cohort:
 
 
 def group_nodes(present: Iterable[int]) -> set[int]:
-    """Ids of the nodes that get a group cohort: every strict ancestor of a present industry,
-    and every present industry with industries below it in the taxonomy."""
+    """Ids of the nodes that get a group cohort: every strict ancestor of a present industry
+    (so a present industry with a present industry below it is one too). A present industry
+    with nobody below it gets none: its group would be its own cohort under a second name."""
     tax = industries.taxonomy()
     out: set[int] = set()
     for i in set(present):
         out.update(a.id for a in tax.ancestors(i))
-        if tax.children(i):
-            out.add(i)
     return out
 
 
-def groups(present: Iterable[int]) -> list[Group]:
+def groups(present: Iterable[int], *, cuts: bool = True) -> list[Group]:
     """The release's industry groups for the industries present (their ids).
 
     One :class:`~ssi_bench.release.Group` per node of :func:`group_nodes`: ``level`` its depth
@@ -65,7 +64,9 @@ def groups(present: Iterable[int]) -> list[Group]:
     industry as ``("sector", label)`` when present, then each direct child node whose subtree
     holds a present industry (``("group", label)`` when that child is a group, else
     ``("sector", label)``); ``parent`` the enclosing group, or everyone at the top level.
-    Sorted by level, then label. Raises NotFoundError for an unknown id.
+    Sorted by level, then label; with ``cuts`` (the default, what the release needs) followed
+    by the same groups with their other partitions (:func:`_cut_families`). Raises
+    NotFoundError for an unknown id.
     """
     tax = industries.taxonomy()
     here = {tax.get(i).id for i in present}
@@ -84,7 +85,55 @@ def groups(present: Iterable[int]) -> list[Group]:
         )
         out.append(Group((GROUP, node.label), node.level, leaves, tuple(kids), parent))
     out.sort(key=lambda g: (g.level, g.cohort[1] or ""))
-    return out
+    return out + _cut_families(out) if cuts else out
+
+
+#: Most alternative partitions checked per group (see :func:`_cut_families`).
+MAX_CUTS = 64
+
+
+def _cut_families(found: list[Group]) -> list[Group]:
+    """Extra families for secondary suppression: each group with its other partitions.
+
+    A viewer can subtract from a group any disjoint published cohorts inside it, not only
+    its direct children: when a child group C is withheld (by its parent's family) while
+    C's own children are published, "group − C's children − the other children" is the
+    same difference the direct family closed. So each group is also checked against every
+    *cut* of its subtree — each child group kept whole or replaced by a cut of its own —
+    up to :data:`MAX_CUTS` per group (beyond that the finest cut, every leaf, stands in for
+    the rest). These are the same cohorts (same leaves) with other ``children``:
+    :func:`ssi_bench.release.build_figures` adds one family per Group entry and one figure
+    per cohort, so they add checks, never figures.
+    """
+    by_cohort = {g.cohort: g for g in found}
+    memo: dict[Cohort, list[tuple[Cohort, ...]]] = {}
+
+    def cuts(c: Cohort) -> list[tuple[Cohort, ...]]:
+        g = by_cohort.get(c)
+        if g is None:
+            return [(c,)]
+        if c in memo:
+            return memo[c]
+        combos: list[tuple[Cohort, ...]] = [()]
+        for child in g.children:
+            options = [(child,)] + [x for x in cuts(child) if x != (child,)]
+            combos = [a + b for a in combos for b in options][: MAX_CUTS * 4]
+        memo[c] = [(c,), *combos[:MAX_CUTS]]
+        return memo[c]
+
+    extra: list[Group] = []
+    for g in found:
+        seen = {g.children}
+        alternatives = [x for x in cuts(g.cohort)[1:] if x not in seen]
+        alternatives.append(g.leaves)
+        for kids in alternatives:
+            if kids in seen:
+                continue
+            seen.add(kids)
+            # parent None: the release lists a top-level group under everyone once, from its
+            # first entry (a repeat would count it twice there).
+            extra.append(replace(g, children=kids, parent=None))
+    return extra
 
 
 def groups_for_sectors(names: Iterable[str]) -> list[Group]:
@@ -102,20 +151,24 @@ def parent_chain(sector: str | None) -> list[tuple[str, str]]:
     return [(GROUP, a.label) for a in industries.ancestors(ind.id)]
 
 
-def at_level(sector: str, level: int) -> Cohort:
+def at_level(sector: str, level: int, has_group: Callable[[str], bool] | None = None) -> Cohort:
     """The cohort a sector's people are shown in when the Sectors page views ``level``.
 
-    An industry at or below that depth is shown in its node at that depth: the node's group
-    (which holds its own industry and everything below it), or the industry itself when it
-    is a leaf of the taxonomy; an industry above that depth, or a sector kept as written,
-    stays itself.
+    An industry below that depth is shown in its ancestor at that depth (a group, holding its
+    own industry and everything below it); an industry at that depth in its own group when
+    ``has_group(label)`` (the release has one: someone is in an industry below it), else as
+    itself; an industry above that depth, or a sector kept as written, stays itself.
     """
     ind = industry_of(sector)
     if ind is None or ind.level < level:
         return ("sector", sector)
     node = ind if ind.level == level else industries.ancestors(ind.id)[ind.level - level - 1]
-    # A node with industries below it has a group (see group_nodes); a leaf is its sector.
-    return (GROUP, node.label) if industries.children(node.id) else ("sector", node.label)
+    # An ancestor always has a group; the industry itself only with people below it.
+    if has_group is None:  # default: any industry below it in the taxonomy
+        has_group = lambda _label: bool(industries.children(ind.id))  # noqa: E731
+    if node.id != ind.id or has_group(node.label):
+        return (GROUP, node.label)
+    return ("sector", node.label)
 
 
 def level_of(label: str) -> int | None:

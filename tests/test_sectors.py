@@ -19,7 +19,6 @@ from scipy import stats
 from ssi_bench.api import Bench
 from ssi_bench.cli import run
 from ssi_bench.errors import NotFoundError
-from ssi_bench.model import IngestOptions
 from ssi_bench.sectors import NOT_AN_INDUSTRY
 from tests.conftest import TEST_SECRET, csv_bytes
 
@@ -40,7 +39,7 @@ def stored(bench: Bench, table: str = "scores") -> dict[tuple[str, int | None], 
     """(sector, industry_id) → rows, recounted straight from the table."""
     with bench.store.cursor() as cur:
         got = cur.execute(
-            f"SELECT sector, industry_id, count(*) FROM {table} GROUP BY ALL"  # noqa: S608
+            f"SELECT sector, industry_id, count(*) FROM {table} GROUP BY ALL"
         ).fetchall()
     return {(s, i): n for s, i, n in got}
 
@@ -133,7 +132,7 @@ def test_the_migration_adds_industry_id_to_scores_and_replaced_rows(bench: Bench
             cols = {r[0]: r[1] for r in cur.execute(f"DESCRIBE {table}").fetchall()}
             assert cols["industry_id"] == "INTEGER"
         for table in ("sector_map", "sector_changes", "sector_change_rows", "release_curves"):
-            cur.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608
+            cur.execute(f"SELECT count(*) FROM {table}").fetchone()
 
 
 def cli(*args: str) -> tuple[int, object]:
