@@ -67,8 +67,9 @@ def people(counts: dict[str, int]) -> bytes:
     i = 0
     for sector, n in counts.items():
         for _ in range(n):
-            rows.append({"email": f"p{i}@example.com", "date": DAY.isoformat(), "sector": sector,
-                         "brand": 5 + i % 17, "people": 10, "insights": 10, "relationships": 9})  # fmt: skip
+            row = {"email": f"p{i}@example.com", "date": DAY.isoformat(), "sector": sector}
+            rows.append({**row, "brand": 5 + i % 17, "people": 10, "insights": 10,
+                         "relationships": 9})  # fmt: skip
             i += 1
     return csv_bytes(rows)
 

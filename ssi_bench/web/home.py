@@ -7,6 +7,7 @@ import streamlit as st
 from ssi_bench.errors import SSIBenchError
 from ssi_bench.web.access import open_mode_notice
 from ssi_bench.web.format import date_range, fmt_num
+from ssi_bench.web.sectors_admin import show_linkedin_wide
 from ssi_bench.web.state import get_bench, show_error, status, stop_with
 from ssi_bench.web.viewer import current_viewer
 from ssi_bench.web.widgets import pillar_inputs, render_standing, sector_options
@@ -85,6 +86,7 @@ def render() -> None:
                 if sector is not None:
                     standing = bench.percentile(cohort="sector", sector=sector, **score_args)
                     render_standing(f"Sector — {sector}", standing, k)
+                    show_linkedin_wide(lambda: standing)
                 else:
                     st.caption("Pick a sector to see your standing in it.")
             with c2:

@@ -10,6 +10,7 @@ from ssi_bench.errors import SSIBenchError
 from ssi_bench.fields import METRIC_LABELS, METRICS, PILLARS
 from ssi_bench.model import MyBenchmark
 from ssi_bench.web.format import cohort_label, fmt_num, fmt_pct, safe_md
+from ssi_bench.web.sectors_admin import show_linkedin_wide
 from ssi_bench.web.sharing import share_button
 from ssi_bench.web.state import cohort_names, get_bench, status, stop_with
 from ssi_bench.web.widgets import (
@@ -155,6 +156,7 @@ def render_my_benchmark(mb: MyBenchmark, k: int, key: str = "mb") -> None:
         elif gap is not None:
             st.markdown("You are at or above the cohort median on every pillar.")
 
+    show_linkedin_wide(lambda: mb)  # LinkedIn-wide, estimated from captured ranks
     if mb.linkedin:
         st.subheader("LinkedIn's figures next to ours")
         st.dataframe(linkedin_table(mb), hide_index=True, key=f"{key}_linkedin")

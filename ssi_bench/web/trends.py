@@ -8,6 +8,7 @@ import streamlit as st
 from ssi_bench import charts
 from ssi_bench.errors import SSIBenchError
 from ssi_bench.web.format import fmt_num
+from ssi_bench.web.sectors_admin import show_linkedin_wide
 from ssi_bench.web.sharing import share_button
 from ssi_bench.web.state import get_bench, status, stop_with
 from ssi_bench.web.widgets import identify_widget, metric_select, show_person_error
@@ -27,6 +28,7 @@ def render() -> None:
     metric = metric_select()
     try:
         render_trend(bench.trend(person_key=person_key, metric=metric), metric)
+        show_linkedin_wide(lambda: bench.percentile(person_key=person_key, cohort="all"))
         share_button({"page": "trends", "metric": metric}, person_key=person_key, key="tr_share")
     except SSIBenchError as exc:
         show_person_error(exc)  # one reply for a typed identifier, found or not
