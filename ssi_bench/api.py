@@ -31,17 +31,20 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from ssi_bench import (
     audit,
     export,
+    industry_cohorts,
     network_groups,
     release,
     release_store,
+    sectors,
     share,
     standings,
     trends,
@@ -130,6 +133,8 @@ class Bench:
         self._release_lock = threading.Lock()
         self._release: Release | None = None
         self._outcome_cache: tuple[Release, list[OutcomeResult]] | None = None
+        #: The release's LinkedIn-wide curves: (release, industry label → (curve, mean avg)).
+        self._curve_cache: tuple[Release, dict[str, tuple[Any, float | None]]] | None = None
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -229,6 +234,7 @@ class Bench:
             sample=_sample(checked.frame),
             summary=self._summary(checked.frame),
             earlier_uploads=self.earlier_uploads(sha),
+            sectors=sectors.preview(checked.frame, self.store),
         )
 
     def _summary(self, frame: pd.DataFrame) -> PreviewSummary:
@@ -400,6 +406,7 @@ class Bench:
             rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
         report(0.65, "Pseudonymising identifiers")
         stored = self._pseudonymise(rows)
+        stored, sector_report = sectors.file_rows(stored, self.store)  # text → industry
         if len(stored):
             # Validation compares identifiers roughly; the keys are exact (an address in
             # two cases, a profile under two country hosts: one person).
@@ -439,6 +446,7 @@ class Bench:
             rejects=rejects,
             file_name=shown_name,
             date_order=date_order,
+            sectors=sector_report,
         )
 
     def _pseudonymise(self, rows: pd.DataFrame) -> pd.DataFrame:
@@ -529,10 +537,16 @@ class Bench:
         """Compute and store the release from the stored snapshots now; returns it."""
         hist, pairs, version = release_store.histograms(self.store, self.settings.lookback_days)
         present = {str(n) for n in pairs.column("network").to_pylist() if n is not None}
-        groups = network_groups.release_groups(network_groups.groups(self.store), present)
+        net_groups = network_groups.release_groups(network_groups.groups(self.store), present)
+        sector_names = hist.filter(pc.equal(hist["kind"], "sector"))["name"].unique().to_pylist()
+        ind_groups = industry_cohorts.groups_for_sectors(n for n in sector_names if n is not None)
+        groups = [*ind_groups, *net_groups]
         figures = release.build_figures(hist, pairs, k=self.settings.min_cohort, groups=groups)
         rel = Release(figures, data_version=version)
         outcome_rows = self._release_outcomes(rel)
+        curves = [] if rel.latest is None else sectors.build_curves(
+            self.store, rel.latest, self.settings.lookback_days, self.settings.min_cohort
+        )  # fmt: skip
         release_store.save(
             self.store,
             figures,
@@ -540,6 +554,7 @@ class Bench:
             source="local",
             settings_key=self._release_settings(),
             outcomes=outcome_rows,
+            curves=curves,
         )
         self._outcome_cache = None
         return rel
@@ -710,12 +725,52 @@ class Bench:
                 raise NotFoundError(f"This person's upload has no {metric} score.")
             chain = self._cohort_chain(cohort, sector or member.get("sector"),
                                        network or member.get("network"))  # fmt: skip
-            got = standings.own(rel, self.index, day, chain, metric, key, value, k)
+            got = standings.own(rel, self._group_index, day, chain, metric, key, value, k)
+            industry = sector or member.get("sector")
         else:
             value = _typed_score(metric, score, pillars)
             chain = self._cohort_chain(cohort, sector, network)
             got = standings.typed(rel, day, chain, metric, value, k)
+            industry = sector
+        wide = self._linkedin_industry(rel, industry, value) if metric == "ssi" else None
+        got = replace(industry_cohorts.as_sector(got), linkedin_industry=wide)
         return _with_snap_note(got, snapped)
+
+    def _group_index(self, as_of: dt.date) -> CohortIndex:
+        """:meth:`index` that also answers for industry groups (own standings' fallbacks);
+        a GroupIndex reads as the CohortIndex it wraps (the methods standings use)."""
+        return cast(CohortIndex, industry_cohorts.GroupIndex(self.index(as_of)))
+
+    def linkedin_curves(self, rel: Release | None = None) -> dict[str, tuple[Any, float | None]]:
+        """The release's LinkedIn-wide industry curves: industry label → (fitted curve or
+        None, mean of LinkedIn's reported industry average SSI or None). Read once per
+        release."""
+        rel = rel or self.release()
+        cache = self._curve_cache
+        if cache is not None and cache[0] is rel:
+            return cache[1]
+        got = {
+            str(label): (None if curve is None else sectors.curve_from_json(curve), avg)
+            for _d, _i, label, _n, curve, avg, _p in release_store.load_curves(self.store)
+        }
+        self._curve_cache = (rel, got)
+        return got
+
+    def _linkedin_industry(
+        self, rel: Release, sector: str | None, ssi: float | None
+    ) -> dict[str, Any] | None:
+        """The LinkedIn-wide standing of an SSI total in a sector's industry (see
+        :func:`ssi_bench.sectors.linkedin_standing`), or None: no industry, no score, or no
+        curve fitted for it (fewer than k people's captured ranks)."""
+        ind = industry_cohorts.industry_of(sector)
+        if ind is None and sector:
+            ind = sectors.match_industry(sector, self.store)
+        if ind is None or ssi is None:
+            return None
+        curve, avg = self.linkedin_curves(rel).get(ind.label, (None, None))
+        if curve is None:
+            return None
+        return sectors.linkedin_standing(ind.label, curve, float(ssi), avg)
 
     @staticmethod
     def _cohort_chain(
@@ -729,6 +784,8 @@ class Bench:
         if cohort in ("network", "sector"):
             if sector:
                 chain.append(("sector", sector))
+                # The industry's parent levels, nearest first (none for a text kept as is).
+                chain.extend(industry_cohorts.parent_chain(sector))  # type: ignore[arg-type]
             elif cohort == "sector":
                 raise SSIBenchError("no sector: name one (--sector) or use --cohort all")
         elif cohort != "all":
@@ -804,10 +861,11 @@ class Bench:
                 chain = self._cohort_chain(kind, sector, network)
                 if member is not None:
                     assert person_key is not None
-                    s = standings.own(rel, self.index, day, chain, metric, person_key, value, k)
+                    s = standings.own(rel, self._group_index, day, chain, metric, person_key,
+                                      value, k)  # fmt: skip
                 else:
                     s = standings.typed(rel, day, chain, metric, value, k)
-                by[kind] = _with_snap_note(s, snapped)
+                by[kind] = _with_snap_note(industry_cohorts.as_sector(s), snapped)
             by_metric[metric] = by
         quants: dict[str, dict[str, BenchmarkRow]] = {}
         for kind, name in (("sector", sector), ("network", network), ("all", None)):
@@ -831,6 +889,7 @@ class Bench:
             linkedin=linkedin,
             weakest_pillar=_weakest_pillar(scores, quants),
             personal=member is not None,
+            linkedin_industry=self._linkedin_industry(rel, sector, scores.get("ssi")),
         )
 
     @staticmethod
@@ -852,12 +911,26 @@ class Bench:
                             **fig.quantiles)  # type: ignore[arg-type]  # fmt: skip
 
     def benchmarks(
-        self, cohort: CohortKind | None = None, as_of: dt.date | str | None = None
+        self,
+        cohort: CohortKind | None = None,
+        as_of: dt.date | str | None = None,
+        level: int | None = None,
     ) -> list[BenchmarkRow]:
         """The release's figures of every cohort (or every cohort of one kind) and metric on
-        the publication date ``as_of`` snaps to."""
+        the publication date ``as_of`` snaps to.
+
+        ``level`` (with ``cohort="sector"``): view the sectors at that depth of LinkedIn's
+        industry hierarchy (1 = top-level groups): an industry deeper than it rolls up into
+        its industry group at that depth (a row with ``level`` set), industries at or above
+        it and sectors kept as written stay themselves. None: every sector as stored.
+        Raises SSIBenchError for a level below 1 or without ``cohort="sector"``.
+        """
         rel = self.release()
         day = self.snap(as_of, rel).date
+        if level is not None:
+            if cohort != "sector" or int(level) < 1:
+                raise SSIBenchError("a level (1 = top) applies to sectors: use --cohort sector")
+            return self._sector_level_rows(rel, day, int(level))
         kinds = COHORT_KINDS if cohort is None else (cohort,)
         rows: list[BenchmarkRow] = []
         for kind in ("all", "sector", "network"):
@@ -866,6 +939,23 @@ class Bench:
             names: list[str | None] = [None] if kind == "all" else list(rel.names(day, kind))
             for name in names:
                 rows.extend(self._benchmark_row(rel, day, kind, name, m) for m in METRICS)
+        return rows
+
+    def _sector_level_rows(self, rel: Release, day: dt.date, level: int) -> list[BenchmarkRow]:
+        seen: list[tuple[str, str]] = []
+        for name in rel.names(day, "sector"):
+            c = industry_cohorts.at_level(
+                name, level, lambda g: rel.figure(day, "group", g, "ssi") is not None
+            )
+            if c not in seen:
+                seen.append((str(c[0]), str(c[1])))
+        rows: list[BenchmarkRow] = []
+        for kind, name in sorted(seen, key=lambda c: c[1]):
+            for m in METRICS:
+                row = self._benchmark_row(rel, day, kind, name, m)  # type: ignore[arg-type]
+                if kind == industry_cohorts.GROUP:
+                    row = replace(row, kind="sector", level=industry_cohorts.level_of(name))
+                rows.append(row)
         return rows
 
     def export_benchmarks(
@@ -1018,6 +1108,30 @@ class Bench:
         removed = self.store.remove_demo()
         audit.record(self.store, None, "demo_remove", removed)
         return removed
+
+    # ------------------------------------------------------------------ sectors
+    def stored_sectors(self) -> list[sectors.StoredSector]:
+        """Every stored sector text with its LinkedIn industry (None: kept as written), rows,
+        people and the admin's remembered mapping (see :mod:`ssi_bench.sectors`)."""
+        return sectors.stored(self.store)
+
+    def sector_mappings(self) -> list[dict[str, Any]]:
+        """The remembered sector choices: text → industry."""
+        return sectors.mappings(self.store)
+
+    def sector_changes(self) -> list[sectors.SectorChange]:
+        """Every mapping change, newest first."""
+        return sectors.changes(self.store)
+
+    def map_sector(self, text: str, industry: int | str) -> sectors.SectorChange:
+        """Remember that ``text`` means ``industry`` (id or label) for later uploads and
+        re-file the stored rows it names, in one transaction (undo: :meth:`undo_sector`).
+        Raises NotFoundError for an unknown industry, SSIBenchError for an empty text."""
+        return sectors.map_sector(self.store, text, industry)
+
+    def undo_sector(self) -> sectors.SectorChange:
+        """Undo the latest sector mapping change. Raises NotFoundError when there is none."""
+        return sectors.undo(self.store)
 
     # ------------------------------------------------------------------ shares
     def share_create(self, view: dict[str, Any], person_key: str | None = None) -> str:

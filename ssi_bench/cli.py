@@ -119,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("benchmarks", parents=[common], help="published cohort quantiles")
     p.add_argument("--cohort", choices=["sector", "network", "all"], default=None)
     p.add_argument("--as-of", type=_date)
+    p.add_argument(
+        "--level", type=int, default=None, help="sectors at this industry level (1 = top)"
+    )
     p.add_argument("--format", choices=["json", "csv", "parquet"], default=None)
     p.add_argument("--out", type=Path, help="write to this file instead of stdout")
 
@@ -161,6 +164,14 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument("--person", help="one person's links ('-' reads it from stdin)")
     which.add_argument("--upload", type=int, metavar="ID", help="every link made at an upload")
     lsub.add_parser("list", parents=[common], help="link counts and dates (no identifiers)")
+
+    p = sub.add_parser("sectors", parents=[common], help="sector texts and LinkedIn industries")
+    ssub = p.add_subparsers(dest="sectors_command", required=True, metavar="ACTION")
+    ssub.add_parser("list", parents=[common], help="stored sectors, industries and mappings")
+    q = ssub.add_parser("map", parents=[common], help="map a sector text to an industry")
+    q.add_argument("text", help="the sector text as uploads write it")
+    q.add_argument("--industry", required=True, metavar="ID|LABEL", help="LinkedIn industry")
+    ssub.add_parser("undo", parents=[common], help="undo the latest mapping change")
 
     p = sub.add_parser("audit", parents=[common], help="the audit log of admin actions")
     p.add_argument("--limit", type=int, default=100, help="newest entries to show (default 100)")
@@ -365,7 +376,8 @@ def _dispatch(
             network=args.network,
             as_of=args.as_of,
         )
-        return s.to_dict(), _standing_text(s)
+        wide = "" if s.linkedin_industry is None else "\n" + s.linkedin_industry["display"]
+        return s.to_dict(), _standing_text(s) + wide
     if cmd == "benchmarks":
         return _cmd_benchmarks(args, bench)
     if cmd == "uploads":
@@ -387,6 +399,8 @@ def _dispatch(
         return erased.to_dict(), _erase_text(erased)
     if cmd == "links":
         return _cmd_links(args, bench, stdin)
+    if cmd == "sectors":
+        return _cmd_sectors(args, bench)
     if cmd == "audit":
         rows = audit.entries(bench.store, args.limit)
         lines = [
@@ -553,6 +567,32 @@ def _cmd_links(args: argparse.Namespace, bench: Bench, stdin: TextIO) -> tuple[A
     return rows, "\n".join(lines) or "No private links yet."
 
 
+def _cmd_sectors(args: argparse.Namespace, bench: Bench) -> tuple[Any, str]:
+    if args.sectors_command == "map":
+        change = bench.map_sector(args.text, args.industry)
+        doc = change.to_dict()
+        return doc, (
+            f"{change.text!r} now means {doc['new_industry']}: {change.rows_refiled} stored rows "
+            "re-filed (undo: sectors undo)."
+        )
+    if args.sectors_command == "undo":
+        change = bench.undo_sector()
+        doc = change.to_dict()
+        return doc, f"Mapping of {change.text!r} undone: {change.rows_refiled} rows put back."
+    rows = bench.stored_sectors()
+    doc = {
+        "sectors": [r.to_dict() for r in rows],
+        "mappings": bench.sector_mappings(),
+    }
+    lines = [
+        f"{r.sector:<45} {'industry ' + str(r.industry_id) if r.industry_id else 'kept as written'}"
+        f"  rows {r.rows}  people {r.people}"
+        for r in rows
+    ]
+    lines += [f"mapping: {m['text']} → {m['industry']}" for m in doc["mappings"]]
+    return doc, "\n".join(lines) or "No sectors stored yet."
+
+
 def _cmd_benchmarks(args: argparse.Namespace, bench: Bench) -> tuple[Any, str]:
     fmt: Literal["csv", "parquet", "json"] = args.format or "json"
     if fmt == "parquet" and args.out is None:
@@ -564,7 +604,7 @@ def _cmd_benchmarks(args: argparse.Namespace, bench: Bench) -> tuple[Any, str]:
         return {"out": str(args.out), "format": fmt, "rows": rows}, f"Wrote {rows} rows."
     if fmt == "csv" and not args.json:
         return None, bench.export_benchmarks("csv", args.cohort, args.as_of).decode("utf-8-sig")
-    rows_doc = [r.to_dict() for r in bench.benchmarks(args.cohort, args.as_of)]
+    rows_doc = [r.to_dict() for r in bench.benchmarks(args.cohort, args.as_of, level=args.level)]
     text = json.dumps(rows_doc, ensure_ascii=False, indent=2)
     return rows_doc, text
 

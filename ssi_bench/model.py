@@ -203,6 +203,9 @@ class Preview:
     sample: list[dict[str, Any]] = field(default_factory=list)
     summary: PreviewSummary = field(default_factory=PreviewSummary)
     earlier_uploads: list[UploadInfo] = field(default_factory=list)
+    #: Per distinct sector: the LinkedIn industry it will be stored as, or kept as written
+    #: with the three closest (:class:`ssi_bench.sectors.SectorPreview`).
+    sectors: list[Any] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.unmatched_like_ssi:
@@ -212,6 +215,7 @@ class Preview:
         d = asdict(self)
         d["rejects"] = [r.to_dict() for r in self.rejects]
         d["earlier_uploads"] = [u.to_dict() for u in self.earlier_uploads]
+        d["sectors"] = [s.to_dict() for s in self.sectors]
         return d
 
 
@@ -229,6 +233,8 @@ class IngestResult:
     date_order: DateOrder | None = None
     #: Ignored columns that look like an SSI figure (subset of ignored_columns).
     unmatched_like_ssi: list[str] = field(default_factory=list)
+    #: Per distinct sector: the industry it was stored as (ssi_bench.sectors.SectorPreview).
+    sectors: list[Any] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.unmatched_like_ssi:
@@ -236,6 +242,7 @@ class IngestResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "sectors": [s.to_dict() for s in self.sectors],
             "upload_id": self.upload_id,
             "rows_read": self.rows_read,
             "rows_accepted": self.rows_accepted,
@@ -250,20 +257,35 @@ class IngestResult:
 
 @dataclass(frozen=True)
 class CohortId:
+    """A cohort on a date. ``level``: for an industry group (a level of LinkedIn's industry
+    hierarchy holding every industry below it), its depth, 1 = top-level group; None for an
+    industry itself, a network, a sector kept as written and everyone. A group is a
+    ``"sector"`` cohort with a level; ``level`` appears in the JSON only when set."""
+
     kind: CohortKind
     name: str | None  # None for "all"
     as_of: dt.date
+    level: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "name": self.name, "as_of": self.as_of.isoformat()}
+        d: dict[str, Any] = {"kind": self.kind, "name": self.name, "as_of": self.as_of.isoformat()}
+        if self.level is not None:
+            d["level"] = self.level
+        return d
 
     @property
     def label(self) -> str:
-        return "Everyone" if self.kind == "all" else f"{self.kind.capitalize()}: {self.name}"
+        if self.kind == "all":
+            return "Everyone"
+        if self.level is not None:
+            return f"Industry group (level {self.level}): {self.name}"
+        return f"{self.kind.capitalize()}: {self.name}"
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> CohortId:
-        return cls(d["kind"], d["name"], dt.date.fromisoformat(d["as_of"]))
+        level = d.get("level")
+        return cls(d["kind"], d["name"], dt.date.fromisoformat(d["as_of"]),
+                   None if level is None else int(level))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -294,6 +316,9 @@ class Standing:
     basis: Literal["own", "published"] = "own"
     top_percent_range: tuple[int, int] | None = None
     note: str | None = None
+    #: LinkedIn-wide industry standing estimated from captured ranks (SSI total only):
+    #: {"industry", "top_percent", "plus_minus", "captures", …} or None.
+    linkedin_industry: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -312,6 +337,7 @@ class Standing:
             "display": self.display,
             "note": self.note,
             "fallback": None if self.fallback is None else self.fallback.to_dict(),
+            "linkedin_industry": self.linkedin_industry,
         }
 
     @classmethod
@@ -335,6 +361,7 @@ class Standing:
             basis=d.get("basis", "own"),
             top_percent_range=None if rng is None else (int(rng[0]), int(rng[1])),
             note=d.get("note"),
+            linkedin_industry=d.get("linkedin_industry"),
         )
 
 
@@ -355,6 +382,8 @@ class BenchmarkRow:
     p90: float | None = None
     #: Why the figure is withheld (None: published); see ssi_bench.disclosure.REASONS.
     reason: str | None = None
+    #: For an industry group (sectors viewed at a level): its depth, 1 = top; else None.
+    level: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -501,6 +530,8 @@ class MyBenchmark:
     linkedin: dict[str, float | None]
     weakest_pillar: str | None
     personal: bool
+    #: LinkedIn-wide industry standing of the SSI total (see Standing.linkedin_industry).
+    linkedin_industry: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -518,6 +549,7 @@ class MyBenchmark:
             "linkedin": dict(self.linkedin),
             "weakest_pillar": self.weakest_pillar,
             "personal": self.personal,
+            "linkedin_industry": self.linkedin_industry,
         }
 
     @classmethod
@@ -540,6 +572,7 @@ class MyBenchmark:
             linkedin=dict(d["linkedin"]),
             weakest_pillar=d["weakest_pillar"],
             personal=bool(d["personal"]),
+            linkedin_industry=d.get("linkedin_industry"),
         )
 
 

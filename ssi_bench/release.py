@@ -195,7 +195,9 @@ def _prepare(
     con = duckdb.connect()
     try:
         con.register("hist", hist.select(["pub_date", "kind", "name", "metric", "value", "n"]))
-        con.register("links", links)
+        # distinct: a group may be handed in several times (one per partition to check)
+        con.register("links_given", links)
+        con.execute("CREATE TEMP TABLE links AS SELECT DISTINCT * FROM links_given")
         prepared = con.execute(_PREPARE_SQL).to_arrow_table()
         con.register("prepared", prepared)
         fig = con.execute(_FIGS_SQL).to_arrow_table().to_pandas()
@@ -239,8 +241,13 @@ def build_figures(
     pair_frame = pairs.select(["pub_date", "sector", "network", "n"]).to_pandas()
     pair_frame["pub_date"] = pd.to_datetime(pair_frame["pub_date"]).dt.date
     nested_by_date = _nested_networks(pair_frame)
-    tops = [g.cohort for g in groups if g.parent == EVERYONE]
-    group_families = [(g.cohort, list(g.children)) for g in groups]
+    # Groups right under everyone, one family per kind (industry groups partition the
+    # people with an industry; network groups are disjoint by construction), each cohort once.
+    tops_by_kind: dict[str, list[Cohort]] = defaultdict(list)
+    for g in groups:
+        if g.parent == EVERYONE and g.cohort not in tops_by_kind[g.cohort[0]]:
+            tops_by_kind[g.cohort[0]].append(g.cohort)
+    group_families = [(g.cohort, list(dict.fromkeys(g.children))) for g in groups]
 
     reason_col = np.empty(len(fig), dtype=object)
     last_pub: dict[tuple[Cohort, str], tuple[int, int, int]] = {}  # → (date no, start, size)
@@ -266,8 +273,7 @@ def build_figures(
         ]
         for sector, nets in nested_by_date.get(dates[day_no], {}).items():
             families.append((("sector", sector), [("network", n) for n in nets]))
-        if tops:
-            families.append((EVERYONE, tops))
+        families.extend((EVERYONE, tops) for tops in tops_by_kind.values())
         families.extend(group_families)
         by_metric: dict[str, list[int]] = defaultdict(list)
         for i in range(lo, hi):

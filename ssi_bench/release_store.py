@@ -33,10 +33,26 @@ MIGRATION: tuple[str, ...] = (
         outcome VARCHAR NOT NULL, result VARCHAR NOT NULL)""",
 )
 
+#: The LinkedIn-wide industry curves of the release (appended to ``store.MIGRATIONS`` by
+#: migration 6): per publication date and industry, the fitted curve's parameters as JSON
+#: (``curve``: see :func:`ssi_bench.sectors.curve_to_json`; never the captured pairs) and the
+#: mean of LinkedIn's reported industry average SSI over ``avg_people`` people (NULL below k).
+CURVES_MIGRATION: tuple[str, ...] = (
+    """CREATE TABLE release_curves (
+        pub_date DATE NOT NULL, industry_id INTEGER NOT NULL, industry VARCHAR NOT NULL,
+        captures INTEGER, curve VARCHAR, avg_ssi DOUBLE, avg_people INTEGER)""",
+)
+#: One row of ``release_curves``: (pub_date, industry_id, industry, captures, curve JSON or
+#: None, mean reported average SSI or None, people behind that mean or None).
+CurveRow = tuple[dt.date, int, str, int | None, str | None, float | None, int | None]
+
 _VERSION_SQL = "SELECT value FROM meta WHERE key = 'data_version'"
 _META_SQL = "SELECT key, value FROM release_meta"
 _FIGURES_SQL = f"SELECT {', '.join(FIGURE_SCHEMA.names)} FROM release_figures"
 _OUTCOMES_SQL = "SELECT pub_date, kind, name, metric, outcome, result FROM release_outcomes"
+_CURVES_SQL = """
+SELECT pub_date, industry_id, industry, captures, curve, avg_ssi, avg_people FROM release_curves
+"""
 
 
 def histograms(store: Store, lookback_days: int) -> tuple[pa.Table, pa.Table, int]:
@@ -73,6 +89,12 @@ def load_outcomes(store: Store) -> list[tuple[dt.date, str, str | None, str, str
         return [tuple(r) for r in cur.execute(_OUTCOMES_SQL).fetchall()]
 
 
+def load_curves(store: Store) -> list[CurveRow]:
+    """The stored LinkedIn-wide industry curves (see :data:`CURVES_MIGRATION`)."""
+    with store.cursor() as cur:
+        return [tuple(r) for r in cur.execute(_CURVES_SQL).fetchall()]
+
+
 def save(
     store: Store,
     figures: pa.Table,
@@ -81,6 +103,7 @@ def save(
     source: str,
     settings_key: str,
     outcomes: list[tuple[dt.date, str, str | None, str, str, str]] | None = None,
+    curves: list[CurveRow] | None = None,
 ) -> bool:
     """Replace the stored release in one transaction (no data-version bump: no score changed).
 
@@ -95,6 +118,7 @@ def save(
         cur.execute("DELETE FROM release_figures")
         cur.execute("DELETE FROM release_outcomes")
         cur.execute("DELETE FROM release_meta")
+        cur.execute("DELETE FROM release_curves")
         cur.register("incoming_figures", figures.cast(FIGURE_SCHEMA))
         try:
             cur.execute(
@@ -105,6 +129,8 @@ def save(
             cur.unregister("incoming_figures")
         if outcomes:
             cur.executemany("INSERT INTO release_outcomes VALUES (?, ?, ?, ?, ?, ?)", outcomes)
+        if curves:
+            cur.executemany("INSERT INTO release_curves VALUES (?, ?, ?, ?, ?, ?, ?)", curves)
         stamp = dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds")
         for key, value in (
             ("data_version", str(data_version)),

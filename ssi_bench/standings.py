@@ -79,7 +79,9 @@ def own(
         idx = index_at(fig.pub_date)
         member = idx.member(person_key)
         value = None if member is None else member.get(metric)
-        inside = member is not None and (kind == "all" or member.get(kind) == name)
+        # An industry group ("group", label) holds the person when their industry lies in it.
+        in_group = kind == "group" and member is not None and name in member.get("groups", ())
+        inside = member is not None and (kind == "all" or member.get(kind) == name or in_group)
         if value is not None and inside:
             rc = rank_counts(idx.values(kind, name, metric), float(value), subject_in_cohort=True)
             cohort = CohortId(kind, None if kind == "all" else name, fig.pub_date)

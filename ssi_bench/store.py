@@ -50,11 +50,12 @@ from ssi_bench.model import EraseResult, UploadInfo
 
 log = logging.getLogger(__name__)
 
-SCORE_VALUE_COLUMNS: tuple[str, ...] = ("sector", "network", *SCORE_COLUMNS)
+#: ``industry_id`` (migration 6) is the LinkedIn industry the sector text was matched to.
+SCORE_VALUE_COLUMNS: tuple[str, ...] = ("sector", "network", *SCORE_COLUMNS, "industry_id")
 SCORE_ALL = ("person_key", "snapshot_date", *SCORE_VALUE_COLUMNS, "upload_id")
 OUTCOME_ALL = ("person_key", "snapshot_date", *OUTCOMES, "upload_id")
 MEMBER_COLUMNS = ("person_key", "snapshot_date", "sector", "network", *METRICS, *RANKS)
-MEMBER_COLUMNS = (*MEMBER_COLUMNS, *LINKEDIN_AVERAGES)
+MEMBER_COLUMNS = (*MEMBER_COLUMNS, *LINKEDIN_AVERAGES, "industry_id")
 
 
 _TEXT_COLUMNS = ("person_key", "sector", "network")
@@ -142,6 +143,28 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     release_store.MIGRATION,
     # 6: network groups (issue 14): admin-defined cohorts of whole networks.
     network_groups.MIGRATION,
+    # 7: industries (issue 12): each row's LinkedIn industry id (NULL: sector text kept as
+    # written), the admin's remembered sector mappings and their undo log, and the fitted
+    # LinkedIn-wide industry curves of the release. Columns are appended, so older rows
+    # read NULL (no industry) until they are re-filed by a mapping.
+    (
+        "ALTER TABLE scores ADD COLUMN industry_id INTEGER",
+        "ALTER TABLE scores_replaced ADD COLUMN industry_id INTEGER",
+        """CREATE TABLE sector_map (
+            sector_key VARCHAR PRIMARY KEY, sector_text VARCHAR NOT NULL,
+            industry_id INTEGER NOT NULL, chosen_at TIMESTAMP NOT NULL)""",
+        "CREATE SEQUENCE sector_change_seq START 1",
+        """CREATE TABLE sector_changes (
+            change_id INTEGER PRIMARY KEY, changed_at TIMESTAMP NOT NULL,
+            sector_key VARCHAR NOT NULL, sector_text VARCHAR NOT NULL,
+            old_industry_id INTEGER, new_industry_id INTEGER NOT NULL, undone_at TIMESTAMP)""",
+        # The rows a change re-filed, with the sector and industry they had before: what
+        # undo puts back. Keyed by person_key, so erase removes a person's entries too.
+        """CREATE TABLE sector_change_rows (
+            change_id INTEGER NOT NULL, tbl VARCHAR NOT NULL, person_key VARCHAR NOT NULL,
+            snapshot_date DATE NOT NULL, sector VARCHAR, industry_id INTEGER)""",
+        *release_store.CURVES_MIGRATION,
+    ),
 )
 #: Schema versions whose migration removed stored values: reaching one of them rewrites the
 #: database file, so the removed values do not stay readable in freed blocks.

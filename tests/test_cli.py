@@ -28,6 +28,7 @@ INGEST_KEYS = {
     "ignored_columns",
     "unmatched_like_ssi",
     "rejects",
+    "sectors",
 }
 PERCENTILE_KEYS = {
     "metric",
@@ -43,6 +44,7 @@ PERCENTILE_KEYS = {
     "top_percent_range",
     "precision",
     "note",
+    "linkedin_industry",
 }
 
 

@@ -328,7 +328,7 @@ def test_members_are_latest_snapshots_inside_the_window_boundary_day_included(st
     days = [pd.Timestamp(x).date() for x in m["snapshot_date"]]
     assert days == [DAY - d(days=90), DAY - d(days=10), DAY]
     expected = ["person_key", "snapshot_date", "sector", "network", *METRICS, *RANKS]
-    assert list(m.columns) == [*expected, *LINKEDIN_AVERAGES]
+    assert list(m.columns) == [*expected, *LINKEDIN_AVERAGES, "industry_id"]
 
 
 def test_a_persons_latest_row_is_taken_whole_even_where_it_has_gaps(store):

@@ -48,7 +48,13 @@ def render(kind: Kind) -> None:
         metric = metric_select()
     with c2:
         as_of = as_of_input()
+    level = sector_level_select() if kind == "sector" else None
     try:
+        if level is not None:  # industries rolled up into their groups at that level
+            rows = bench.benchmarks("sector", as_of, level=level)
+            table = quantile_table([r for r in rows if r.metric == metric], as_of)
+            st.dataframe(table, hide_index=True, key=f"{plural}_level_table")
+            return
         picked = render_cohorts(kind, metric, as_of, key=plural)
         view = {"page": kind, "metric": metric, "as_of": as_of and as_of.isoformat()}
         share_button({**view, "selected": picked}, key=f"{plural}_share")
@@ -190,3 +196,14 @@ def quantile_table(rows: Iterable[BenchmarkRow], as_of: dt.date | None = None) -
             }
         )
     return pd.DataFrame(records, columns=["cohort", "people", *charts.QUANTILE_NAMES, "as of"])
+
+
+#: Depths of LinkedIn's industry hierarchy offered on the Sectors page (1 = top).
+LEVELS = {"Industry (as stored)": None, **{f"Industry group, level {n}": n for n in (1, 2, 3, 4)}}
+
+
+def sector_level_select() -> int | None:
+    """The Sectors page's level: each industry (None), or a group level where the smaller
+    industries roll up into their group at that depth."""
+    label = st.selectbox("Level", list(LEVELS), key="sectors_level")
+    return LEVELS[str(label)]

@@ -17,6 +17,7 @@ from ssi_bench.model import BACKUPS_HOLDING_COMMAND, EraseResult, UploadInfo
 from ssi_bench.web.admin import admin_password, assert_admin, require_admin
 from ssi_bench.web.format import safe_md
 from ssi_bench.web.links_admin import render_audit_log, render_links_admin
+from ssi_bench.web.sectors_admin import render_sector_admin
 from ssi_bench.web.state import flash, get_bench, show_flash, status
 from ssi_bench.web.viewer import acting, current_viewer
 
@@ -200,6 +201,7 @@ def render() -> None:
                     show_error_text(exc)
 
     render_links_admin(bench)
+    render_sector_admin(bench)
     render_audit_log(bench)
 
     # --- settings ------------------------------------------------------------------------------

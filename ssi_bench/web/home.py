@@ -8,6 +8,7 @@ from ssi_bench.errors import SSIBenchError
 from ssi_bench.pseudonym import person_key
 from ssi_bench.web.access import is_open_mode, open_mode_notice, project_secret
 from ssi_bench.web.format import date_range, fmt_num, score_band_caption
+from ssi_bench.web.sectors_admin import show_linkedin_wide
 from ssi_bench.web.state import get_bench, show_error, status, stop_with
 from ssi_bench.web.viewer import current_viewer
 from ssi_bench.web.widgets import render_standing, score_inputs, sector_options, typed_values
@@ -84,6 +85,7 @@ def render() -> None:
                         cohort="sector", sector=sector, **typed.score_args()
                     )
                     render_standing(f"Sector — {sector}", standing, k)
+                    show_linkedin_wide(lambda: standing)
                 else:
                     st.caption("Pick a sector to see your standing in it.")
             with c2:

@@ -20,6 +20,7 @@ from ssi_bench.web.format import (
     safe_md,
     score_band_caption,
 )
+from ssi_bench.web.sectors_admin import show_linkedin_wide
 from ssi_bench.web.sharing import share_button
 from ssi_bench.web.state import cohort_names, get_bench, status, stop_with
 from ssi_bench.web.widgets import (
@@ -207,6 +208,7 @@ def render_my_benchmark(
         elif gap is not None:
             st.markdown("At or above the cohort median on every pillar.")
 
+    show_linkedin_wide(lambda: mb)  # LinkedIn-wide, estimated from captured ranks
     if mb.linkedin:
         st.subheader("LinkedIn's figures next to ours")
         st.dataframe(linkedin_table(mb), hide_index=True, key=f"{key}_linkedin")

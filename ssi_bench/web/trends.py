@@ -9,6 +9,7 @@ from ssi_bench import charts, wording
 from ssi_bench.errors import SSIBenchError
 from ssi_bench.web.format import fmt_num, score_band_caption
 from ssi_bench.web.my_benchmark import DEMO_NOTE
+from ssi_bench.web.sectors_admin import show_linkedin_wide
 from ssi_bench.web.sharing import share_button
 from ssi_bench.web.state import get_bench, status, stop_with
 from ssi_bench.web.widgets import identify_widget, metric_select, show_person_error
@@ -28,6 +29,7 @@ def render() -> None:
     metric = metric_select()
     try:
         render_trend(bench.trend(person_key=person_key, metric=metric), metric)
+        show_linkedin_wide(lambda: bench.percentile(person_key=person_key, cohort="all"))
         share_button({"page": "trends", "metric": metric}, person_key=person_key, key="tr_share")
     except SSIBenchError as exc:
         show_person_error(exc)  # one reply for a typed identifier, found or not

@@ -20,6 +20,7 @@ from ssi_bench.model import (
 from ssi_bench.web.admin import assert_admin, require_admin
 from ssi_bench.web.format import safe_md
 from ssi_bench.web.links_admin import create_links, offer_download, upload_people
+from ssi_bench.web.sectors_admin import render_preview_sectors
 from ssi_bench.web.state import get_bench
 from ssi_bench.web.viewer import acting
 
@@ -381,6 +382,7 @@ def render_preview(preview: Preview, key: str) -> None:
             hide_index=True,
             key=f"{key}_ignored",
         )
+    render_preview_sectors(preview, key, get_bench())
     if preview.rejects:
         st.caption(
             f"Rows that would be rejected (first {min(len(preview.rejects), 200)}), with their "
