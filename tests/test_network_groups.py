@@ -223,8 +223,8 @@ def test_admins_define_groups_on_the_data_page_and_networks_lists_them(app):
     assert list(groups["networks"]) == ["Team A, Team B"]
 
     at = start("pages/5_Networks.py")
-    listed = next(df.value for df in at.dataframe if {"network", "people"} <= set(df.value))
-    row = listed[listed["network"] == "EMEA Sales"]
+    listed = next(df.value for df in at.dataframe if {"cohort", "people"} <= set(df.value))
+    row = listed[listed["cohort"] == "EMEA Sales"]
     assert len(row) == 1 and str(row["people"].iloc[0]) == "25"
 
     at = start("pages/7_Data.py")
