@@ -1,13 +1,13 @@
 # Two commands do all the set-up on a fresh machine:
 #   make run   — virtualenv, dependencies, demo data into an empty default database, dashboard
-#   make test  — virtualenv, dev dependencies, Chromium, lint, type-check, every test
+#   make test  — virtualenv, dev dependencies, Chromium, Java, lint, type-check, every test
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8501
 
-.PHONY: run test lint typecheck pytest bench install install-dev chromium clean
+.PHONY: run test lint typecheck pytest bench install install-dev chromium java clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ install-dev: $(VENV)/.dev
 chromium:
 	@bash scripts/ensure-chromium.sh
 
+# Java 17 for the Spark engine's tests (pyspark starts a local JVM).
+java:
+	@bash scripts/ensure-java.sh
+
 run: install
 	$(PY) -m ssi_bench demo --if-empty
 	$(PY) -m streamlit run app.py --server.address $(HOST) --server.port $(PORT)
@@ -36,7 +40,7 @@ lint: install-dev
 typecheck: install-dev
 	$(PY) -m mypy
 
-pytest: install-dev chromium
+pytest: install-dev chromium java
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
