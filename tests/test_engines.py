@@ -127,9 +127,7 @@ def _expected_hist(data: pd.DataFrame, lookback: int) -> pa.Table:
                     counts.insert(0, "name", None)
                 else:
                     sub = sub[sub[col].notna()]
-                    counts = (
-                        sub.groupby([col, sub[m].astype("int64")]).size().reset_index()
-                    )
+                    counts = sub.groupby([col, sub[m].astype("int64")]).size().reset_index()
                 counts.columns = ["name", "value", "n"]
                 counts["pub_date"], counts["kind"], counts["metric"] = pub, kind, m
                 parts.append(counts)
@@ -226,7 +224,9 @@ def test_duckdb_histograms_match_an_independent_pandas_computation(export, data)
 def test_window_excludes_a_snapshot_exactly_lookback_days_old(export, data):
     hist, _ = build.run_engine(export, LOOKBACK)
     edge = hist.filter(
-        (pc.field("kind") == "sector") & (pc.field("name") == "edge") & (pc.field("metric") == "ssi")
+        (pc.field("kind") == "sector")
+        & (pc.field("name") == "edge")
+        & (pc.field("metric") == "ssi")
     )
     snap = START + dt.timedelta(weeks=1)
     days = sorted((d - snap).days for d in edge.column("pub_date").to_pylist())
@@ -247,12 +247,8 @@ def test_pairs_count_people_per_sector_and_network(export, data):
     latest = latest[latest["network"].notna() & latest["ssi"].notna()]
     want = latest.groupby(["sector", "network"], dropna=False).size()
     got = pairs.filter(pc.field("pub_date") == pa.scalar(last, pa.date32()))
-    got_map = {
-        (r["sector"], r["network"]): r["n"] for r in got.to_pylist()
-    }
-    want_map = {
-        (None if pd.isna(s) else s, n): int(c) for (s, n), c in want.items()
-    }
+    got_map = {(r["sector"], r["network"]): r["n"] for r in got.to_pylist()}
+    want_map = {(None if pd.isna(s) else s, n): int(c) for (s, n), c in want.items()}
     assert got_map == want_map
 
 
@@ -279,8 +275,19 @@ def test_release_and_import_through_the_cli(export, tmp_path):
 
     out = tmp_path / "rel"
     code = cli.run(
-        ["--db", str(tmp_path / "x.duckdb"), "release", "--input", str(export), "--out",
-         str(out), "--lookback-days", str(LOOKBACK), "--min-cohort", "10"]
+        [
+            "--db",
+            str(tmp_path / "x.duckdb"),
+            "release",
+            "--input",
+            str(export),
+            "--out",
+            str(out),
+            "--lookback-days",
+            str(LOOKBACK),
+            "--min-cohort",
+            "10",
+        ]
     )
     assert code == 0
     manifest = json.loads((out / "manifest.json").read_text())
@@ -390,26 +397,66 @@ def test_spark_job_file_under_spark_submit_on_a_standalone_master(export, data, 
     cls = "org.apache.spark.deploy"
     java = [str(home / "bin" / "spark-class")]
     master = subprocess.Popen(
-        [*java, f"{cls}.master.Master", "--host", "127.0.0.1", "--port", str(port),
-         "--webui-port", str(web)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            *java,
+            f"{cls}.master.Master",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--webui-port",
+            str(web),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"spark://127.0.0.1:{port}"
     worker = subprocess.Popen(
-        [*java, f"{cls}.worker.Worker", url, "--host", "127.0.0.1", "--cores", "2",
-         "--memory", "1g", "--webui-port", str(_free_port()), "--work-dir",
-         str(tmp_path / "work")],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            *java,
+            f"{cls}.worker.Worker",
+            url,
+            "--host",
+            "127.0.0.1",
+            "--cores",
+            "2",
+            "--memory",
+            "1g",
+            "--webui-port",
+            str(_free_port()),
+            "--work-dir",
+            str(tmp_path / "work"),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         time.sleep(3)
         out = tmp_path / "rel"
         run = subprocess.run(
-            [str(home / "bin" / "spark-submit"), "--master", url,
-             "--conf", "spark.ui.enabled=false", "--conf", "spark.driver.host=127.0.0.1",
-             str(ROOT / "ssi_bench" / "engines" / "spark_job.py"), "--input", str(export),
-             "--out", str(out), "--lookback-days", str(LOOKBACK)],
-            env=env, cwd=ROOT, capture_output=True, text=True, timeout=240,
+            [
+                str(home / "bin" / "spark-submit"),
+                "--master",
+                url,
+                "--conf",
+                "spark.ui.enabled=false",
+                "--conf",
+                "spark.driver.host=127.0.0.1",
+                str(ROOT / "ssi_bench" / "engines" / "spark_job.py"),
+                "--input",
+                str(export),
+                "--out",
+                str(out),
+                "--lookback-days",
+                str(LOOKBACK),
+            ],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=240,
         )
         assert run.returncode == 0, run.stderr[-3000:]
         assert pq.read_table(out / "hist.parquet").equals(_expected_hist(data, LOOKBACK))

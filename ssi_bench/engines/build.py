@@ -272,7 +272,7 @@ def _replace_table(cur: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -
     # ``table`` is one of this module's constant names, never input.
     cur.register("incoming", data)
     try:
-        cur.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM incoming")
+        cur.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM incoming")  # noqa: S608
     finally:
         cur.unregister("incoming")
 

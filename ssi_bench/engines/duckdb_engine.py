@@ -28,7 +28,7 @@ def snapshots_view_sql(input_dir: str | Path) -> str:
     """
     glob = str(Path(input_dir) / "month=*" / "*.parquet")
     return (
-        f"CREATE OR REPLACE VIEW snapshots AS SELECT {', '.join(COLUMNS)} "
+        f"CREATE OR REPLACE VIEW snapshots AS SELECT {', '.join(COLUMNS)} "  # noqa: S608
         f"FROM read_parquet({_sql_string(glob)}, hive_partitioning = true, "
         "hive_types = {'month': VARCHAR})"
     )

@@ -21,10 +21,10 @@ Output of :func:`pairs_sql`: ``pub_date, sector, network, n`` — people per (se
 on each date, so that the disclosure check knows which networks lie inside one sector.
 
 Only constructs both engines read alike are used: a LEAD window, LEAST/COALESCE, a range join
-against the (small) date list, ``date + integer``, UNION ALL and GROUP BY. The ``/*+ BROADCAST(d) */``
-hint is a comment to DuckDB; it tells Spark to ship the date list to every task instead of
-planning a cartesian product for the non-equi join. No ORDER BY: in Spark that is a
-global sort, and consumers sort the small output themselves.
+against the (small) date list, ``date + integer``, UNION ALL and GROUP BY. The hint
+``/*+ BROADCAST(d) */`` is a comment to DuckDB; it tells Spark to ship the date list to every
+task instead of planning a cartesian product for the non-equi join. No ORDER BY: in Spark
+that is a global sort, and consumers sort the small output themselves.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def _members(lookback_days: int) -> str:
 def histogram_sql(lookback_days: int) -> str:
     """The histogram job over ``snapshots`` (see the module docstring for its output)."""
     longs = "\n    UNION ALL\n    ".join(
-        f"SELECT pub_date, sector, network, '{m}' AS metric, {m} AS value "
+        f"SELECT pub_date, sector, network, '{m}' AS metric, {m} AS value "  # noqa: S608
         f"FROM members WHERE {m} IS NOT NULL"
         for m in METRICS
     )
@@ -90,7 +90,7 @@ FROM long WHERE sector IS NOT NULL GROUP BY pub_date, sector, metric, value
 UNION ALL
 SELECT pub_date, 'network' AS kind, network AS name, metric, value, COUNT(*) AS n
 FROM long WHERE network IS NOT NULL GROUP BY pub_date, network, metric, value
-"""
+"""  # noqa: S608 (constant metric names and an int)
     )
 
 
@@ -109,4 +109,4 @@ GROUP BY pub_date, sector, network
 def store_snapshots_sql() -> str:
     """``snapshots`` as a view over the dashboard's own ``scores`` table (DuckDB)."""
     cols = ", ".join(f"CAST(round({m} * {UNITS}) AS BIGINT) AS {m}" for m in METRICS)
-    return f"SELECT person_key, snapshot_date, sector, network, {cols} FROM scores"
+    return f"SELECT person_key, snapshot_date, sector, network, {cols} FROM scores"  # noqa: S608
