@@ -366,6 +366,11 @@ class Runner:
 
         if wanted("ingest"):
             self.ingest()
+        if wanted("release"):
+            from benchmarks import release
+
+            release_sizes = sorted(a.release_sizes + ([100_000_000] if a.release_1e8 else []))
+            release.measure(self, release_sizes, self.work, a.keep)
         if only is not None and "pages" in only:
             # Browser page speed with the demo data (benchmarks/page_speed.py, issue 14):
             # only when asked for, as it needs Chromium and ~1 minute.
@@ -455,7 +460,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--ingest-repeat", type=int, default=3)
     p.add_argument("--page-rows", type=_size, default=1_000_000)
     p.add_argument("--app-rows", type=_size, default=None, help="default: the largest size")
-    p.add_argument("--only", default="", help="comma list of: ingest, queries, page, app, pages")
+    p.add_argument(
+        "--only", default="", help="comma list of: ingest, release, queries, page, app, pages"
+    )
+    p.add_argument("--release-sizes", default="1e6,1e7", help="snapshot rows, release build")
+    p.add_argument("--release-1e8", action="store_true", help="also 1e8 rows (DuckDB only; long)")
+    p.add_argument(
+        "--release-spark-1e8", action="store_true", help="with --release-1e8: Spark as well"
+    )
     p.add_argument("--skip-pandas", action="store_true")
     p.add_argument("--gen-mode", choices=("upload", "sql"), default=None)
     p.add_argument("--work", default=str(WORK))
@@ -468,12 +480,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--reuse", action="store_true", help="reuse databases already in --work")
     args = p.parse_args(argv)
     args.sizes = [_size(s) for s in args.sizes.split(",") if s.strip()]
+    args.release_sizes = [_size(s) for s in args.release_sizes.split(",") if s.strip()]
     if args.quick:
         args.sizes = [10_000]
         args.repeat = min(args.repeat, 3)
         args.ingest_rows = 10_000
         args.ingest_repeat = 1
         args.page_rows = 10_000
+        args.release_sizes = []  # Spark start-up alone would strain the smoke run
         if args.app_rows is None:
             args.app_rows = 0  # no browser in a quick run unless asked for
     if args.app_rows is None:

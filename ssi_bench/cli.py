@@ -175,6 +175,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("audit", parents=[common], help="the audit log of admin actions")
     p.add_argument("--limit", type=int, default=100, help="newest entries to show (default 100)")
+
+    p = sub.add_parser(
+        "export-snapshots", parents=[common], help="pseudonymised snapshots as Parquet"
+    )
+    p.add_argument("dest", type=Path, help="new folder (Hive-partitioned by month)")
+    p = sub.add_parser("release", parents=[common], help="build a release from exported snapshots")
+    p.add_argument("--input", required=True, type=Path, help="folder from export-snapshots")
+    p.add_argument("--out", required=True, type=Path, help="new release folder")
+    p.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--spark-master", help="Spark master URL, e.g. local[2], spark://h:7077")
+    where.add_argument("--spark-remote", help="Spark Connect URL sc://HOST:PORT")
+    p.add_argument("--lookback-days", type=int, help="default: SSI_BENCH_LOOKBACK_DAYS")
+    p.add_argument("--min-cohort", type=int, help="default: SSI_BENCH_MIN_COHORT")
+    p = sub.add_parser("import-release", parents=[common], help="load a release folder")
+    p.add_argument("source", type=Path, help="folder written by release")
     return parser
 
 
@@ -316,11 +332,14 @@ def run(
     private_umask()
     try:
         settings = Settings.from_env(db_path=args.db)
-        if args.command in NO_DATABASE_COMMANDS:
-            got = _no_database(args, settings, inp)
-            if isinstance(got, int):
-                return got
-            doc, text = got
+        if args.command == "release" or args.command in NO_DATABASE_COMMANDS:
+            if args.command == "release":  # needs no database: it may run far from the dashboard
+                doc, text = _cmd_release(args, settings)
+            else:
+                got = _no_database(args, settings, inp)
+                if isinstance(got, int):
+                    return got
+                doc, text = got
             if args.json:
                 out.write(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n")
             else:
@@ -416,7 +435,44 @@ def _dispatch(
             return doc, f"Backup written to {args.dest} (keep the key file with it)."
         doc = backup.restore(bench, args.source, force=args.force)
         return doc, f"Restored from {args.source}."
+    if cmd == "export-snapshots":
+        from ssi_bench.engines import snapshots
+
+        with bench.store.cursor() as cur:
+            doc = snapshots.export_store(cur, args.dest)
+        return doc, f"Exported {doc['rows']} snapshot rows to {args.dest} ({doc['checksum']})."
+    if cmd == "import-release":
+        from ssi_bench.engines import build
+
+        doc = build.import_release(bench.store, args.source)
+        got = doc["imported"]
+        return doc, (
+            f"Imported the release from {args.source}: {got['release_hist']} histogram rows, "
+            f"{got['release_pairs']} pair rows, figures: {got['release_figures']}."
+        )
     raise UsageError(f"unknown command {cmd}")  # argparse prevents this
+
+
+def _cmd_release(args: argparse.Namespace, settings: Settings) -> tuple[Any, str]:
+    from ssi_bench.engines import build
+
+    if args.engine != "spark" and (args.spark_master or args.spark_remote):
+        raise UsageError("--spark-master / --spark-remote need --engine spark")
+    lookback = args.lookback_days or settings.lookback_days
+    k = args.min_cohort or settings.min_cohort
+    if args.min_cohort is not None:
+        Settings(min_cohort=k)  # the floor of k is the Settings' rule: raises below it
+    doc = build.build_release(
+        args.input,
+        args.out,
+        engine=args.engine,
+        lookback_days=lookback,
+        min_cohort=k,
+        spark_master=args.spark_master,
+        spark_remote=args.spark_remote,
+    )
+    files = ", ".join(f"{n} {f['rows']} rows" for n, f in doc["files"].items())
+    return doc, f"Release written to {args.out} on {args.engine}: {files}."
 
 
 def _cmd_demo(args: argparse.Namespace, bench: Bench) -> tuple[Any, str]:

@@ -14,14 +14,17 @@ Output of :func:`histogram_sql`: ``pub_date, kind, name, metric, value, n`` — 
 publication date (every snapshot date present), every cohort (``all``; each ``sector``; each
 ``network``) and metric, how many people have that value. A person counts on ``pub_date`` with
 their latest snapshot on or before it, when that snapshot is at most ``lookback_days`` old
-(``pub_date − lookback_days`` included), taken whole: its sector, network and scores.
+(``pub_date − lookback_days ≤ snapshot_date ≤ pub_date``, the window of ``Store.members``, so
+a release shows what the embedded path shows), taken whole: its sector, network and scores.
 
 Output of :func:`pairs_sql`: ``pub_date, sector, network, n`` — people per (sector, network)
 on each date, so that the disclosure check knows which networks lie inside one sector.
 
-Only constructs both engines read alike are used: a LEAD window, a non-equi join against the
-(small) date list, ``date + integer``, UNION ALL and GROUP BY. No ORDER BY: in Spark that is a
-global sort, and consumers sort the small output themselves.
+Only constructs both engines read alike are used: a LEAD window, LEAST/COALESCE, a range join
+against the (small) date list, ``date + integer``, UNION ALL and GROUP BY. The hint
+``/*+ BROADCAST(d) */`` is a comment to DuckDB; it tells Spark to ship the date list to every
+task instead of planning a cartesian product for the non-equi join. No ORDER BY: in Spark
+that is a global sort, and consumers sort the small output themselves.
 """
 
 from __future__ import annotations
@@ -31,19 +34,28 @@ from ssi_bench.fields import METRICS
 #: Integer units per score point: scores are stored rounded to 4 decimals.
 UNITS = 10_000
 
+# ``until``: the first publication date a snapshot no longer counts for — the person's next
+# snapshot, or the day after the look-back window's last day (a snapshot exactly
+# ``lookback`` days old still counts, as the README promises), whichever comes first.
+# Joining on the range
+# [snapshot_date, until) with two plain inequalities (no OR in the ON clause, which DuckDB
+# left as a filter above its join) keeps the join a pure range join in both engines.
 _MEMBERS = """
 WITH ordered AS (
     SELECT person_key, snapshot_date, sector, network, {metric_cols},
-           LEAD(snapshot_date) OVER (PARTITION BY person_key ORDER BY snapshot_date) AS next_date
+           LEAST(
+               COALESCE(
+                   LEAD(snapshot_date) OVER (PARTITION BY person_key ORDER BY snapshot_date),
+                   snapshot_date + {lookback_end}),
+               snapshot_date + {lookback_end}) AS until
     FROM snapshots
 ),
 dates AS (SELECT DISTINCT snapshot_date AS pub_date FROM snapshots),
 members AS (
-    SELECT d.pub_date, o.sector, o.network, {metric_cols_o}
+    SELECT /*+ BROADCAST(d) */ d.pub_date, o.sector, o.network, {metric_cols_o}
     FROM ordered o JOIN dates d
       ON d.pub_date >= o.snapshot_date
-     AND (o.next_date IS NULL OR d.pub_date < o.next_date)
-     AND d.pub_date <= o.snapshot_date + {lookback}
+     AND d.pub_date < o.until
 )
 """
 
@@ -55,7 +67,7 @@ def _members(lookback_days: int) -> str:
     return _MEMBERS.format(
         metric_cols=", ".join(METRICS),
         metric_cols_o=", ".join(f"o.{m}" for m in METRICS),
-        lookback=days,
+        lookback_end=days + 1,
     )
 
 
