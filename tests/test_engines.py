@@ -467,3 +467,48 @@ def test_spark_job_file_under_spark_submit_on_a_standalone_master(export, data, 
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def test_an_imported_release_serves_exactly_what_the_local_release_serves(tmp_path):
+    """export-snapshots → release (DuckDB, out of process) → import-release into an empty
+    dashboard: every published figure on every date and every typed-score answer equal the
+    dashboard's own locally built release."""
+    import random
+
+    from ssi_bench.api import Bench
+    from ssi_bench.config import Settings
+    from ssi_bench.model import IngestOptions
+    from tests.conftest import TEST_SECRET, csv_bytes
+
+    rng = random.Random(4)
+    rows = []
+    for i in range(90):
+        sector = ["Software Development", "Softwareontwikkeling", "Retail"][i % 3]
+        for w in range(4):
+            p = [round(rng.uniform(3, 24), 2) for _ in range(4)]
+            rows.append({"email": f"p{i}@x.test", "date": f"2026-10-{5 + 7 * w:02d}",
+                         "sector": sector, "network": f"T{i % 5}", "brand": p[0],
+                         "people": p[1], "insights": p[2], "relationships": p[3]})  # fmt: skip
+    settings = Settings(secret=TEST_SECRET)
+    local_db, remote_db = tmp_path / "local.duckdb", tmp_path / "remote.duckdb"
+    with Bench.open(local_db, settings) as bench:
+        bench.ingest(csv_bytes(rows), "t.csv", IngestOptions(date_order="ymd"))
+        dates = bench.publication_dates()
+        local = {d: bench.benchmarks(as_of=d) for d in dates}
+        typed = [bench.percentile(score=s / 2, cohort="all").to_dict() for s in range(0, 201, 7)]
+    env = {"SSI_BENCH_SECRET": TEST_SECRET}
+    for args in (
+        ["--db", str(local_db), "export-snapshots", str(tmp_path / "snap")],
+        ["release", "--input", str(tmp_path / "snap"), "--out", str(tmp_path / "rel")],
+        ["--db", str(remote_db), "import-release", str(tmp_path / "rel")],
+    ):
+        done = subprocess.run([sys.executable, "-m", "ssi_bench", *args], cwd=ROOT,
+                              env={**os.environ, **env}, capture_output=True, text=True,
+                              timeout=300)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    with Bench.open(remote_db, settings) as served:
+        assert served.release().source == "imported"
+        assert served.publication_dates() == dates
+        assert {d: served.benchmarks(as_of=d) for d in dates} == local
+        again = [served.percentile(score=s / 2, cohort="all").to_dict() for s in range(0, 201, 7)]
+        assert again == typed
