@@ -14,6 +14,7 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from ssi_bench.model import IngestOptions
+from ssi_bench.web.shared_view import SHARE_INVALID
 from tests.test_app_pages import (  # noqa: F401  (fresh_app: the autouse per-test database)
     EARLIER,
     LATEST,
@@ -170,3 +171,16 @@ def test_an_older_trends_share_without_rows_is_not_recomputed():
     assert_no_exception(at)
     assert any("older trend link" in str(e.value) for e in at.error)
     assert not at.get("plotly_chart")
+
+
+def test_erasing_the_person_removes_their_frozen_trends_share():
+    """The frozen rows are that person's scores: erasure must take the share with it."""
+    seed_team()
+    at = identify(start("pages/3_Trends.py"), "s00@x.test")
+    at.button(key="tr_share_button").click().run()
+    token = str(at.code[0].value).split("share=", 1)[1]
+    assert bench().erase("s00@x.test").rows_deleted > 0
+    gone = start(share=token)
+    assert [str(e.value) for e in gone.error] == [SHARE_INVALID]
+    assert not gone.get("plotly_chart")
+    assert not gone.text
