@@ -120,3 +120,56 @@ def cohort_trend(rel: Release, kind: CohortKind, name: str | None, metric: str) 
              "p75": q.get("p75")}
         )  # fmt: skip
     return pd.DataFrame.from_records(records, columns=["as_of", "n", "p25", "p50", "p75"])
+
+
+#: The trend columns a personal share freezes: what the Trends page showed, gated as shown.
+#: ``n`` and ``sector`` are left out (the chart and sentences do not show them; the sector is
+#: kept nowhere in a share so the view says less about whose it is).
+SNAPSHOT_COLUMNS = [
+    "snapshot_date", "score", "p25", "p50", "p75", "percentile", "top_percent", "display",
+    "drop",
+]  # fmt: skip
+
+
+def trend_snapshot(trend: pd.DataFrame) -> list[dict[str, object]]:
+    """The rows of a :meth:`~ssi_bench.api.Bench.trend` frame as JSON-safe records for a
+    frozen share: dates as ISO ``YYYY-MM-DD`` strings, numbers as float (points on the
+    metric's scale; percentile and top_percent in percent), withheld values (None/NaN) as
+    None, ``drop`` as bool. Only :data:`SNAPSHOT_COLUMNS` (no person key, no identifier);
+    a frame missing one of them raises KeyError. An empty frame gives ``[]``."""
+    rows: list[dict[str, object]] = []
+    for rec in trend[SNAPSHOT_COLUMNS].to_dict("records"):
+        rows.append(
+            {
+                "snapshot_date": pd.Timestamp(rec["snapshot_date"]).date().isoformat(),
+                "score": _float(rec["score"]),
+                "p25": _float(rec["p25"]),
+                "p50": _float(rec["p50"]),
+                "p75": _float(rec["p75"]),
+                "percentile": _float(rec["percentile"]),
+                "top_percent": _float(rec["top_percent"]),
+                "display": None if rec["display"] is None else str(rec["display"]),
+                "drop": bool(rec["drop"]) if not pd.isna(rec["drop"]) else False,
+            }
+        )
+    return rows
+
+
+def trend_from_snapshot(rows: object) -> pd.DataFrame:
+    """The trend frame a share froze (see :func:`trend_snapshot`), ready for the Trends
+    renderer: ``snapshot_date`` as :class:`datetime.date`, missing values as None.
+
+    Raises ValueError when ``rows`` is not a list of records carrying every column of
+    :data:`SNAPSHOT_COLUMNS` or a date is not ISO (a tampered or foreign share)."""
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise ValueError("a frozen trend must be a list of rows")
+    records = []
+    for r in rows:
+        missing = [c for c in SNAPSHOT_COLUMNS if c not in r]
+        if missing:
+            raise ValueError(f"a frozen trend row lacks {', '.join(missing)}")
+        rec = {c: r[c] for c in SNAPSHOT_COLUMNS}
+        rec["snapshot_date"] = dt.date.fromisoformat(str(r["snapshot_date"]))
+        rec["drop"] = bool(r["drop"])
+        records.append(rec)
+    return pd.DataFrame.from_records(records, columns=SNAPSHOT_COLUMNS)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
+from ssi_bench import trends
 from ssi_bench.api import Bench
 from ssi_bench.errors import NotFoundError, SSIBenchError
 from ssi_bench.model import MyBenchmark
@@ -18,6 +18,11 @@ from ssi_bench.web.state import show_error
 from ssi_bench.web.trends import render_trend
 
 SHARE_INVALID = "This share link is not valid: it is unknown, expired or revoked."
+#: A Trends share made before trends were frozen holds no rows to show, and recomputing it
+#: would show data uploaded after it was shared.
+STALE_TREND_SHARE = (
+    "This older trend link cannot be shown as it was shared; ask whoever sent it for a new one."
+)
 
 
 def render_shared_view(bench: Bench, token: str) -> None:
@@ -54,16 +59,18 @@ def render_shared_view(bench: Bench, token: str) -> None:
             )
             st.title("Benchmark")
             render_my_benchmark(mb, bench.settings.min_cohort, key="shared", shared=True)
-        elif page == "trends" and shared.get("person_key"):
-            metric = str(view.get("metric", "ssi"))
+        elif page == "trends" and isinstance(view.get("snapshot"), list):
+            # A personal trend is drawn from the rows frozen when it was shared, never
+            # recomputed: later uploads and cohort changes do not reach the recipient.
+            try:
+                frozen = trends.trend_from_snapshot(view["snapshot"])
+            except ValueError:  # a malformed stored view: nothing trustworthy to show
+                st.error(SHARE_INVALID)
+                return
             st.title("Trend")
-            trend = bench.trend(person_key=shared["person_key"], metric=metric)
-            created = shared.get("created_at")
-            if isinstance(created, dt.datetime) and not trend.empty:
-                # Nothing dated after the share was made: the recipient sees no later data.
-                dates = pd.to_datetime(trend["snapshot_date"]).dt.date
-                trend = trend[dates <= created.date()]
-            render_trend(trend, metric)
+            render_trend(frozen, str(view.get("metric", "ssi")))
+        elif page == "trends":
+            st.error(STALE_TREND_SHARE)
         elif page in ("sector", "network"):
             st.title("Sectors" if page == "sector" else "Networks")
             render_cohorts(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ssi_bench import charts, wording
+from ssi_bench import charts, trends, wording
 from ssi_bench.errors import SSIBenchError
 from ssi_bench.web.format import fmt_num, score_band_caption
 from ssi_bench.web.my_benchmark import DEMO_NOTE
@@ -28,9 +28,15 @@ def render() -> None:
         st.stop()
     metric = metric_select()
     try:
-        render_trend(bench.trend(person_key=person_key, metric=metric), metric)
+        trend = bench.trend(person_key=person_key, metric=metric)
+        render_trend(trend, metric)
         show_linkedin_wide(lambda: bench.percentile(person_key=person_key, cohort="all"))
-        share_button({"page": "trends", "metric": metric}, person_key=person_key, key="tr_share")
+        share_button(
+            # The link freezes the gated rows shown now: never recomputed, no later data.
+            {"page": "trends", "metric": metric, "snapshot": trends.trend_snapshot(trend)},
+            person_key=person_key,
+            key="tr_share",
+        )
     except SSIBenchError as exc:
         show_person_error(exc)  # one reply for a typed identifier, found or not
 
