@@ -578,7 +578,9 @@ class Runner:
             lines.append(
                 f"At {_label(n)}: {people:,} people × {b['dates']} dates × 3 × 5 = "
                 f"{bound:,} member-cohort-metric values gave {b['hist_rows']:,} bins "
-                f"({b['hist_rows'] / bound:.0%})."
+                f"({b['hist_rows'] / bound:.0%}); the suppression pass (`build_figures`) took "
+                f"{b['figures'] / b['total']:.0%} of the build, the histogram SQL "
+                f"{b['histograms'] / b['total']:.0%}."
             )
         lines.append("")
         return "\n".join(lines)

@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -455,7 +456,7 @@ def task_release_warm(a: dict[str, Any]) -> dict[str, Any]:
     rows = len(bench.benchmarks())
     # Typed scores: a low, middle and high score in each sampled person's sector and
     # network, and in everyone (what Home's "Check my score" and "Type my scores" call).
-    typed = [
+    typed: list[Callable[[], object]] = [
         (
             lambda s=score, c=cohort, sec=sector, net=network: bench.percentile(
                 score=s, cohort=c, sector=sec, network=net
@@ -467,8 +468,8 @@ def task_release_warm(a: dict[str, Any]) -> dict[str, Any]:
         for score in (30.0, 55.0, 80.0)
     ]
     typed_s = median_of_calls(typed, rounds)
-    own = [
-        (lambda k=key, c=cohort: bench.percentile(person_key=k, cohort=c))
+    own: list[Callable[[], object]] = [
+        (lambda k=key, c=cohort: bench.percentile(person_key=k, cohort=c))  # type: ignore[misc]
         for _ident, key, _sector, network in ds.sample
         for cohort in ("sector", "network")
         if cohort == "sector" or network is not None
@@ -476,7 +477,10 @@ def task_release_warm(a: dict[str, Any]) -> dict[str, Any]:
     own_s = median_of_calls(own, rounds)
     _ident, key, sector, network = ds.sample[0]
     cohorts = [("all", None), ("sector", sector)] + ([("network", network)] if network else [])
-    ctrend = [(lambda k=kind, n=name: bench.cohort_trend(k, n)) for kind, name in cohorts]  # type: ignore[misc]
+    ctrend: list[Callable[[], object]] = [
+        (lambda k=kind, n=name: bench.cohort_trend(k, n))
+        for kind, name in cohorts  # type: ignore[misc]
+    ]
     ctrend_s = median_of_calls(ctrend, rounds)
     trend_s = median_time(lambda: bench.trend(person_key=key), rounds)
     bench.close()
