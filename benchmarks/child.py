@@ -458,7 +458,7 @@ def task_release_warm(a: dict[str, Any]) -> dict[str, Any]:
     # network, and in everyone (what Home's "Check my score" and "Type my scores" call).
     typed: list[Callable[[], object]] = [
         (
-            lambda s=score, c=cohort, sec=sector, net=network: bench.percentile(
+            lambda s=score, c=cohort, sec=sector, net=network: bench.percentile(  # type: ignore[misc]
                 score=s, cohort=c, sector=sec, network=net
             )
         )
@@ -478,8 +478,8 @@ def task_release_warm(a: dict[str, Any]) -> dict[str, Any]:
     _ident, key, sector, network = ds.sample[0]
     cohorts = [("all", None), ("sector", sector)] + ([("network", network)] if network else [])
     ctrend: list[Callable[[], object]] = [
-        (lambda k=kind, n=name: bench.cohort_trend(k, n))
-        for kind, name in cohorts  # type: ignore[misc]
+        (lambda k=kind, n=name: bench.cohort_trend(k, n))  # type: ignore[misc]
+        for kind, name in cohorts
     ]
     ctrend_s = median_of_calls(ctrend, rounds)
     trend_s = median_time(lambda: bench.trend(person_key=key), rounds)
