@@ -22,6 +22,41 @@ from benchmarks.common import ROOT, WORK, fmt_bytes, fmt_seconds, run_child
 
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 GB = 1e9
+#: The heading of the release-local group's own section of RESULTS.md (issue 11 §6).
+LOCAL_SECTION = "Release build and figures served from the release (issue 11)"
+#: The figures of that group (the rows its section lists).
+LOCAL_FIGURES = {
+    "release build, local, total incl. save (Bench.rebuild_release)",
+    "histograms (release_store.histograms, SQL)",
+    "figures (release.build_figures, suppression)",
+    "save (release_store.save)",
+    "rest (groups, outcomes, LinkedIn curves)",
+    "release build peak RSS (process)",
+    "release build, local (Bench.rebuild_release)",
+    "figures served from the release (warm)",
+    "Bench.benchmarks(), every cohort (release, warm)",
+    "Bench.percentile(score=…), typed (release, warm)",
+    "Bench.percentile(person_key=…), own (release, warm)",
+    "Bench.cohort_trend() (release, warm)",
+    "Bench.trend(), one person (release, warm)",
+}
+
+
+def merge_section(path: Path, heading: str, section: str) -> None:
+    """Put ``section`` (starting with ``## heading``) into the Markdown file ``path``:
+    replace the section of that heading (up to the next ``## `` heading that is not one of
+    its own lines, or the end), or append it; every other line is kept as it was. A missing
+    file is created with just the section."""
+    old = path.read_text() if path.exists() else ""
+    lines = old.splitlines()
+    start = next((i for i, ln in enumerate(lines) if ln.strip() == f"## {heading}"), None)
+    if start is None:
+        body = old.rstrip("\n")
+        path.write_text((body + "\n\n" if body else "") + section.rstrip("\n") + "\n")
+        return
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    kept = lines[:start] + section.rstrip("\n").splitlines() + ([""] if end < len(lines) else [])
+    path.write_text("\n".join(kept + lines[end:]).rstrip("\n") + "\n")
 
 
 @dataclass
@@ -89,6 +124,9 @@ class Runner:
         self.args = args
         self.rows: list[Row] = []
         self.notes: list[str] = []
+        #: notes of the release-local group (issue 11), also written into its own section
+        self.local_notes: list[str] = []
+        self.local_bins: dict[int, dict[str, Any]] = {}
         self.work = Path(args.work)
         self.work.mkdir(parents=True, exist_ok=True)
 
@@ -354,6 +392,77 @@ class Runner:
             f"{fmt_bytes(got['rss_end'])}; pages: {', '.join(got['pages'])}."
         )
 
+    def release_local(self, sizes: list[int]) -> None:
+        """Issue 11 §6: the dashboard's own release build (``Bench.rebuild_release``) beside
+        the cohort index build of one date, and every page's warm figure served from the
+        release beside the SELECT 1 floor of the same run. Each in its own process."""
+        for n in sizes:
+            label, rep = _label(n), self.args.repeat
+            db = self.database(n)
+            if db is None:
+                self.fail_row("release build, local (Bench.rebuild_release)", label)
+                continue
+            index = self.child("index_build", {"db": str(db), "repeat": rep}, timeout=1200)
+            build = self.child("release_build", {"db": str(db)}, timeout=3600)
+            if "error" in build or "error" in index:
+                self.fail_row("release build, local (Bench.rebuild_release)", label)
+            else:
+                total, idx = build["total"], index["seconds"]
+                other = total - build["histograms"] - build["figures"] - build["save"]
+                for figure, value in (
+                    ("release build, local, total incl. save (Bench.rebuild_release)", total),
+                    ("  histograms (release_store.histograms, SQL)", build["histograms"]),
+                    ("  figures (release.build_figures, suppression)", build["figures"]),
+                    ("  save (release_store.save)", build["save"]),
+                    ("  rest (groups, outcomes, LinkedIn curves)", other),
+                ):
+                    self.rows.append(
+                        Row(figure, label, fmt_seconds(value), "cohort index build, one date",
+                            fmt_seconds(idx), value / idx)
+                    )  # fmt: skip
+                self.rows.append(
+                    Row("  release build peak RSS (process)", label,
+                        fmt_bytes(build["peak_rss"]), "index build peak RSS (process)",
+                        fmt_bytes(index["peak_rss"]), build["peak_rss"] / index["peak_rss"])
+                )  # fmt: skip
+                self.local_notes.append(
+                    f"Release build {label}: {build['hist_rows']:,} histogram bins, "
+                    f"{build['pair_rows']:,} sector–network pairs, {build['figure_rows']:,} "
+                    f"figure rows over {build['dates']} publication dates; the index holds "
+                    f"{index['people']:,} people (median of {rep} builds). RSS after opening "
+                    f"the database: {fmt_bytes(build['rss_after_open'])} (build process), "
+                    f"{fmt_bytes(index['rss_after_open'])} (index process)."
+                )
+                self.local_bins[n] = build
+            warm = self.child("release_warm", {"db": str(db), "repeat": rep}, timeout=1800)
+            if "error" in warm:
+                self.fail_row("figures served from the release (warm)", label)
+                continue
+            floor = warm["floor"]
+            for figure, key in (
+                ("Bench.benchmarks(), every cohort (release, warm)", "benchmarks"),
+                ("Bench.percentile(score=…), typed (release, warm)", "typed"),
+                ("Bench.percentile(person_key=…), own (release, warm)", "own"),
+                ("Bench.cohort_trend() (release, warm)", "cohort_trend"),
+                ("Bench.trend(), one person (release, warm)", "trend"),
+            ):
+                self.rows.append(
+                    Row(figure, label, fmt_seconds(warm[key]), "SELECT 1 floor",
+                        fmt_seconds(floor), warm[key] / floor)
+                )  # fmt: skip
+            self.local_notes.append(
+                f"Served from the release {label}: first release() of a fresh process (load "
+                f"from the database) {fmt_seconds(warm['load'])}; benchmarks() returns "
+                f"{warm['benchmark_rows']:,} rows; typed = median of {warm['typed_calls']} "
+                f"calls (10 people's sector, network and everyone × scores 30/55/80), own = "
+                f"{warm['own_calls']} calls (20 people, sector + network), cohort_trend = "
+                f"everyone + the largest sector and network; × {rep} rounds; child peak RSS "
+                f"{fmt_bytes(warm['peak_rss'])}."
+            )
+            if not self.args.keep and n >= 1_000_000:
+                for p in (db, Path(f"{db}.wal"), Path(f"{db}.json"), Path(f"{db}.key")):
+                    p.unlink(missing_ok=True)
+
     # -------------------------------------------------------------- run
     def run(self) -> int:
         a = self.args
@@ -383,6 +492,11 @@ class Runner:
                         "empty page", f"{got['empty']:.2f} s", secs / got["empty"],
                         f"≤ {page_speed.TARGET_S} s", secs <= page_speed.TARGET_S)
                 )  # fmt: skip
+        if wanted("release-local"):
+            local_sizes = sorted(
+                a.release_local_sizes + ([10_000_000] if a.release_local_1e7 else [])
+            )
+            self.release_local(local_sizes)
         dbs: dict[int, Path] = {}
         for n in sizes:
             if not (wanted("queries") or wanted("page") or wanted("app")):
@@ -404,10 +518,72 @@ class Runner:
         text = self.report(took)
         print()
         print(text)
-        if a.out:
+        if a.out and only == {"release-local"}:
+            # Only this group ran: replace its own section of the results file and keep
+            # every other section and row as it is.
+            merge_section(Path(a.out), LOCAL_SECTION, self.local_section(took))
+            print(f"section {LOCAL_SECTION!r} written to {a.out}")
+        elif a.out:
             Path(a.out).write_text(text)
+            if self.local_bins:
+                merge_section(Path(a.out), LOCAL_SECTION, self.local_section(took))
             print(f"written to {a.out}")
         return 0
+
+    def local_section(self, took: float) -> str:
+        """The release-local rows, notes and the cost explanation, as one Markdown section."""
+        m = machine()
+        lines = [
+            f"## {LOCAL_SECTION}",
+            "",
+            f"Written by `python -m benchmarks {' '.join(sys.argv[1:])}` on {m['date']} "
+            f"(run took {took / 60:.1f} min). Machine: {m['cpu']}, {m['nproc']} cores (shared "
+            f"with other work during the run), {m['memory']} memory; duckdb {m['duckdb']}, "
+            f"pandas {m['pandas']}, pyarrow {m['pyarrow']}.",
+            "",
+            "The dashboard's own release (`Bench.rebuild_release()`: histograms over the "
+            "store, `release.build_figures`, outcomes, LinkedIn curves, save) beside the "
+            "cohort index of the latest date (`CohortIndex(store.members(day, lookback), "
+            "day)`, what an own standing needs); then each page's figure served from the "
+            "stored release, warm, beside `SELECT 1` measured in the same process. Each "
+            "group in a fresh process (peak RSS is per process).",
+            "",
+            "| figure | rows | median | baseline | baseline median | ratio |",
+            "|---|---|---|---|---|---|",
+        ]
+        for r in self.rows:
+            if r.figure in LOCAL_FIGURES or r.figure.strip() in LOCAL_FIGURES:
+                ratio = "—" if r.ratio is None else _fmt_ratio(r.ratio)
+                lines.append(
+                    f"| {r.figure} | {r.rows} | {r.value} | {r.baseline_name} | {r.baseline} "
+                    f"| {ratio} |"
+                )
+        lines += ["", *[f"- {n}" for n in self.local_notes], ""]
+        lines += [
+            "**What the release build costs, and why.** The histogram job groups every "
+            "member of every publication date by cohort and value: one bin per (date, "
+            "cohort, metric, distinct value), with the three cohort kinds (everyone, the "
+            "person's sector, the person's network) in one GROUPING SETS pass. Every person "
+            "with a snapshot in the look-back window counts on every date, so the bins grow "
+            "as people × dates × cohorts (3 per person) × metrics (5), less the values that "
+            "coincide (scores have two decimals, so a large cohort holds at most 10,001 "
+            "values per metric, a small one holds about one bin per member). The index of "
+            "one date is people × 1 date, so the release build is roughly dates × cohorts × "
+            "metrics times the index build, plus the per-cohort suppression pass "
+            "(`build_figures`) over every date and the save of the figures.",
+        ]
+        for n, b in sorted(self.local_bins.items()):
+            people = -(-n // 52)  # the grid: ceil(rows / 52 weeks) people
+            bound = people * b["dates"] * 3 * 5
+            lines.append(
+                f"At {_label(n)}: {people:,} people × {b['dates']} dates × 3 × 5 = "
+                f"{bound:,} member-cohort-metric values gave {b['hist_rows']:,} bins "
+                f"({b['hist_rows'] / bound:.0%}); the suppression pass (`build_figures`) took "
+                f"{b['figures'] / b['total']:.0%} of the build, the histogram SQL "
+                f"{b['histograms'] / b['total']:.0%}."
+            )
+        lines.append("")
+        return "\n".join(lines)
 
     def report(self, took: float) -> str:
         m = machine()
@@ -461,12 +637,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--page-rows", type=_size, default=1_000_000)
     p.add_argument("--app-rows", type=_size, default=None, help="default: the largest size")
     p.add_argument(
-        "--only", default="", help="comma list of: ingest, release, queries, page, app, pages"
+        "--only",
+        default="",
+        help="comma list of: ingest, release, release-local, queries, page, app, pages",
     )
     p.add_argument("--release-sizes", default="1e6,1e7", help="snapshot rows, release build")
     p.add_argument("--release-1e8", action="store_true", help="also 1e8 rows (DuckDB only; long)")
     p.add_argument(
         "--release-spark-1e8", action="store_true", help="with --release-1e8: Spark as well"
+    )
+    p.add_argument(
+        "--release-local-sizes",
+        default="1e5,1e6",
+        help="snapshot rows, the dashboard's own release build and figures (issue 11)",
+    )
+    p.add_argument(
+        "--release-local-1e7", action="store_true", help="also 1e7 rows for release-local (long)"
     )
     p.add_argument("--skip-pandas", action="store_true")
     p.add_argument("--gen-mode", choices=("upload", "sql"), default=None)
@@ -481,6 +667,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = p.parse_args(argv)
     args.sizes = [_size(s) for s in args.sizes.split(",") if s.strip()]
     args.release_sizes = [_size(s) for s in args.release_sizes.split(",") if s.strip()]
+    args.release_local_sizes = [_size(s) for s in args.release_local_sizes.split(",") if s.strip()]
     if args.quick:
         args.sizes = [10_000]
         args.repeat = min(args.repeat, 3)
@@ -488,6 +675,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.ingest_repeat = 1
         args.page_rows = 10_000
         args.release_sizes = []  # Spark start-up alone would strain the smoke run
+        args.release_local_sizes = [10_000]
+        args.release_local_1e7 = False
         if args.app_rows is None:
             args.app_rows = 0  # no browser in a quick run unless asked for
     if args.app_rows is None:

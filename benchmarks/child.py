@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -353,6 +354,149 @@ def task_app_rss(a: dict[str, Any]) -> dict[str, Any]:
     from benchmarks.app_rss import measure
 
     return measure(Path(a["db"]), a.get("identifier"), float(a.get("timeout", 300)))
+
+
+# ------------------------------------------------------------------------------ issue 11
+def _timed(module: Any, name: str, spent: dict[str, Any]) -> None:
+    """Wrap ``module.name`` so every call adds its wall time to ``spent[name]`` (and keeps
+    its last result in ``spent[name + ":result"]``).
+
+    The release build's phases are timed inside one real ``Bench.rebuild_release()`` call
+    (no copy of its steps that could drift from the library's).
+    """
+    inner = getattr(module, name)
+
+    def wrapper(*args: Any, **kw: Any) -> Any:
+        t0 = time.perf_counter()
+        try:
+            got = inner(*args, **kw)
+            spent[name + ":result"] = got
+            return got
+        finally:
+            spent[name] = spent.get(name, 0.0) + time.perf_counter() - t0
+
+    setattr(module, name, wrapper)
+
+
+def task_release_build(a: dict[str, Any]) -> dict[str, Any]:
+    """One ``Bench.rebuild_release()`` (histograms, figures, outcomes, curves, save), phases
+    timed; peak RSS of the process (a fresh one, so it is the build's)."""
+    from ssi_bench import release, release_store
+
+    spent: dict[str, Any] = {}
+    _timed(release_store, "histograms", spent)
+    _timed(release, "build_figures", spent)
+    _timed(release_store, "save", spent)
+    bench = _bench(a["db"])
+    rss_before = peak_rss_bytes()
+    t0 = time.perf_counter()
+    rel = bench.rebuild_release()
+    total = time.perf_counter() - t0
+    hist, pairs, _version = spent["histograms:result"]
+    figures = spent["build_figures:result"]
+    bench.close()
+    return {
+        "total": total,
+        "histograms": spent.get("histograms"),
+        "figures": spent.get("build_figures"),
+        "save": spent.get("save"),
+        "figure_rows": figures.num_rows,
+        "hist_rows": hist.num_rows,
+        "pair_rows": pairs.num_rows,
+        "dates": len(rel.dates),
+        "peak_rss": peak_rss_bytes(),
+        "rss_after_open": rss_before,
+    }
+
+
+def task_index_build(a: dict[str, Any]) -> dict[str, Any]:
+    """The cohort index of the latest date, as own standings build it:
+    ``CohortIndex(store.members(day, lookback), day)``; median of ``repeat`` builds."""
+    from ssi_bench.cohorts import CohortIndex
+
+    bench = _bench(a["db"])
+    store, lookback = bench.store, bench.settings.lookback_days
+    day = store.latest_date()
+    rss_before = peak_rss_bytes()
+    seconds = median_time(
+        lambda: CohortIndex(store.members(day, lookback), day), int(a["repeat"]), warmup=0
+    )
+    people = len(CohortIndex(store.members(day, lookback), day))
+    bench.close()
+    return {
+        "seconds": seconds,
+        "people": people,
+        "peak_rss": peak_rss_bytes(),
+        "rss_after_open": rss_before,
+    }
+
+
+def task_release_warm(a: dict[str, Any]) -> dict[str, Any]:
+    """Every page's figure served from the stored release, warm, beside SELECT 1 on the same
+    connection: Bench.benchmarks() (every cohort), percentile(score=…) typed, percentile(
+    person_key=…) own, cohort_trend(), trend() of one person. Expects a saved release (run
+    ``release_build`` first); the first ``release()`` loads it from the database."""
+    from benchmarks.data import DataSet
+
+    db, rounds = a["db"], int(a["repeat"])
+    ds = DataSet.load(Path(db))
+    bench = _bench(db)
+    con = _raw_connection(bench)
+    t0 = time.perf_counter()
+    rel = bench.release()
+    load_s = time.perf_counter() - t0
+    if rel.source != "local" or rel.data_version != bench.store.data_version():
+        raise RuntimeError("the stored release is not the current one")
+
+    def floor() -> object:
+        return con.cursor().execute("SELECT 1").fetchall()
+
+    floor_s = median_of_calls([floor] * 50, rounds)
+    benchmarks_s = median_time(bench.benchmarks, rounds)
+    rows = len(bench.benchmarks())
+    # Typed scores: a low, middle and high score in each sampled person's sector and
+    # network, and in everyone (what Home's "Check my score" and "Type my scores" call).
+    typed: list[Callable[[], object]] = [
+        (
+            lambda s=score, c=cohort, sec=sector, net=network: bench.percentile(  # type: ignore[misc]
+                score=s, cohort=c, sector=sec, network=net
+            )
+        )
+        for _ident, _key, sector, network in ds.sample[:10]
+        for cohort in ("all", "sector", "network")
+        if cohort != "network" or network is not None
+        for score in (30.0, 55.0, 80.0)
+    ]
+    typed_s = median_of_calls(typed, rounds)
+    own: list[Callable[[], object]] = [
+        (lambda k=key, c=cohort: bench.percentile(person_key=k, cohort=c))  # type: ignore[misc]
+        for _ident, key, _sector, network in ds.sample
+        for cohort in ("sector", "network")
+        if cohort == "sector" or network is not None
+    ]
+    own_s = median_of_calls(own, rounds)
+    _ident, key, sector, network = ds.sample[0]
+    cohorts = [("all", None), ("sector", sector)] + ([("network", network)] if network else [])
+    ctrend: list[Callable[[], object]] = [
+        (lambda k=kind, n=name: bench.cohort_trend(k, n))  # type: ignore[misc]
+        for kind, name in cohorts
+    ]
+    ctrend_s = median_of_calls(ctrend, rounds)
+    trend_s = median_time(lambda: bench.trend(person_key=key), rounds)
+    bench.close()
+    return {
+        "floor": floor_s,
+        "load": load_s,
+        "benchmarks": benchmarks_s,
+        "benchmark_rows": rows,
+        "typed": typed_s,
+        "typed_calls": len(typed),
+        "own": own_s,
+        "own_calls": len(own),
+        "cohort_trend": ctrend_s,
+        "trend": trend_s,
+        "peak_rss": peak_rss_bytes(),
+    }
 
 
 TASKS = {name[5:]: fn for name, fn in globals().items() if name.startswith("task_")}
