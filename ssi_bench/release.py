@@ -258,13 +258,20 @@ def build_figures(
     total_col = fig["total"].to_numpy(dtype=np.int64)
     start_col = fig["start"].to_numpy(dtype=np.int64)
     size_col = fig["size"].to_numpy(dtype=np.int64)
+    # A figure of fewer than k people is withheld whatever else holds, and it takes part in
+    # no check (a withheld child is not subtracted; a withheld parent has no family): only
+    # the others go through the per-figure walk. At 10⁶ snapshots most figures are small
+    # networks, so this is most of the walk saved.
+    big = total_col >= k
+    reason_col[~big] = "small"
     mprev_col = fig["moves_prev"].to_numpy(dtype=np.float64)
     bounds = np.flatnonzero(np.diff(d_col, prepend=-1, append=len(dates) + 1))
     for lo, hi in itertools.pairwise(bounds):
         if lo >= len(fig):
             break
         day_no = int(d_col[lo])
-        cohorts_today = {(kind_col[i], name_col[i] or None) for i in range(lo, hi)}
+        idx_big = (np.flatnonzero(big[lo:hi]) + lo).tolist()
+        cohorts_today = {(kind_col[i], name_col[i] or None) for i in idx_big}
         # Groups are checked in their own families below; among the base cohorts they
         # would count their people twice.
         families: list[tuple[Cohort, Sequence[Cohort]]] = [
@@ -276,7 +283,7 @@ def build_figures(
         families.extend((EVERYONE, tops) for tops in tops_by_kind.values())
         families.extend(group_families)
         by_metric: dict[str, list[int]] = defaultdict(list)
-        for i in range(lo, hi):
+        for i in idx_big:
             by_metric[str(metric_col[i])].append(i)
         for metric, rows_i in by_metric.items():
             sizes: dict[Cohort, int] = {}
