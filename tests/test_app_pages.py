@@ -529,7 +529,7 @@ def test_admin_gate_blocks_until_the_right_password(page, monkeypatch):
     if page.endswith("Upload.py"):
         assert at.file_uploader
     else:
-        assert table(at, "upload", "file").shape[0] == 1
+        assert table(at, "upload", "label").shape[0] == 1
     assert not any(NO_PASSWORD_NOTICE in str(i.value) for i in at.info)
 
 
