@@ -131,7 +131,7 @@ def streamlit_with_auth(
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("SSI_BENCH_")}
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-    env.setdefault("SSI_BENCH_SECRET", "oidc-test-secret")
+    env.setdefault("SSI_BENCH_SECRET", "oidc-test-secret-at-least-32-characters")
     env.update(extra_env or {})
     argv = [
         sys.executable,

@@ -132,7 +132,12 @@ def real_app(tmp: Path) -> Iterator[int]:
     """The real app.py under /ssi with an empty temporary database; yields its port."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SSI_BENCH_")}
-    env.update({"SSI_BENCH_DB": str(tmp / "deploy.duckdb"), "SSI_BENCH_SECRET": "deploy-test"})
+    env.update(
+        {
+            "SSI_BENCH_DB": str(tmp / "deploy.duckdb"),
+            "SSI_BENCH_SECRET": "deploy-test-secret-at-least-32-characters",
+        }
+    )
     log = (tmp / "streamlit.log").open("wb")
     proc = subprocess.Popen(  # fixed argv, no shell
         [
