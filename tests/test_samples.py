@@ -117,7 +117,9 @@ def test_every_ptbr_date_is_stored_with_linkedins_figures_typed():
                 assert all(v != v for v in got), date
             else:
                 assert got == values, date
-        assert row.sector == "Management consulting"
+        # stored as LinkedIn's industry: V1 "Management Consulting" is V2's "Business
+        # Consulting and Services" (id 11 in the shipped Industry Codes V2 table)
+        assert row.sector == "Business Consulting and Services"
 
 
 def test_previewing_the_ptbr_files_says_what_was_read_and_what_was_not():
