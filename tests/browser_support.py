@@ -58,12 +58,39 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 60.0)
     raise TimeoutError(f"{url} not healthy after {timeout:.0f} s")
 
 
+def streamlit_argv(script: Path, port: int, base_url_path: str = "") -> list[str]:
+    """``streamlit run script`` on 127.0.0.1:``port``, headless, no file watcher, optionally
+    under a path prefix — the one command line every test server uses."""
+    argv = [
+        sys.executable, "-m", "streamlit", "run", str(script),
+        "--server.address", "127.0.0.1", "--server.port", str(port),
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    if base_url_path.strip("/"):
+        argv += ["--server.baseUrlPath", base_url_path.strip("/")]
+    return argv
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Terminate a server process, killing it if it does not stop within 15 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=5)
+
+
 @contextlib.contextmanager
 def streamlit_server(
-    db_dir: Path, extra_env: dict[str, str] | None = None, app: Path | None = None
+    db_dir: Path,
+    extra_env: dict[str, str] | None = None,
+    app: Path | None = None,
+    base_url_path: str = "",
 ) -> Iterator[str]:
     """`streamlit run app.py` (or ``app``) on 127.0.0.1 and a free port with a temporary
-    database."""
+    database, optionally under ``base_url_path``; yields its URL (prefix included)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("SSI_BENCH_")}
     env.update(
@@ -74,40 +101,15 @@ def streamlit_server(
         }
     )
     log = (db_dir / "streamlit.log").open("wb")
-    proc = subprocess.Popen(  # fixed argv, no shell
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(app or ROOT / "app.py"),
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
+    argv = streamlit_argv(app or ROOT / "app.py", port, base_url_path)
+    proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    prefix = "/" + base_url_path.strip("/") if base_url_path.strip("/") else ""
+    url = f"http://127.0.0.1:{port}{prefix}"
     try:
         wait_healthy(url, proc)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+        stop(proc)
         log.close()
 
 

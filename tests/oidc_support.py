@@ -25,18 +25,9 @@ from typing import Any
 
 import pytest
 
-from tests.browser_support import ROOT, free_port, wait_healthy
+from tests.browser_support import ROOT, free_port, stop, streamlit_argv, wait_healthy
 
 DISCOVERY = "/.well-known/openid-configuration"
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=5)
 
 
 def wait_for_discovery(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> dict:
@@ -72,7 +63,7 @@ def oidc_provider(
         wait_for_discovery(url, proc)
         yield url
     finally:
-        _stop(proc)
+        stop(proc)
         log.close()
 
 
@@ -133,32 +124,14 @@ def streamlit_with_auth(
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     env.setdefault("SSI_BENCH_SECRET", "oidc-test-secret-at-least-32-characters")
     env.update(extra_env or {})
-    argv = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(script),
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    if prefix:
-        argv += ["--server.baseUrlPath", prefix.strip("/")]
+    argv = streamlit_argv(Path(script), port, prefix)
     log = (run_dir / "streamlit.log").open("wb")
     proc = subprocess.Popen(argv, cwd=run_dir, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_healthy(direct, proc)
         yield StreamlitAuthServer(direct, port, run_dir)
     finally:
-        _stop(proc)
+        stop(proc)
         log.close()
 
 

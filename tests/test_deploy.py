@@ -10,18 +10,24 @@ a top-level config keeping pid, logs and temp files in the test's directory.
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, wait_healthy
+from tests.browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    free_port,
+    stop,
+    streamlit_server,
+)
 from tests.oidc_support import oidc_provider, sign_in, sign_out, streamlit_with_auth
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -119,62 +125,16 @@ def nginx_proxy(tmp: Path, upstream_port: int, listen_port: int | None = None) -
         _wait_port(port, proc)
         yield port
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
+        stop(proc)
 
 
 @contextlib.contextmanager
 def real_app(tmp: Path) -> Iterator[int]:
     """The real app.py under /ssi with an empty temporary database; yields its port."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SSI_BENCH_")}
-    env.update(
-        {
-            "SSI_BENCH_DB": str(tmp / "deploy.duckdb"),
-            "SSI_BENCH_SECRET": "deploy-test-secret-at-least-32-characters",
-        }
-    )
-    log = (tmp / "streamlit.log").open("wb")
-    proc = subprocess.Popen(  # fixed argv, no shell
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--server.baseUrlPath",
-            "ssi",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_healthy(f"http://127.0.0.1:{port}/ssi", proc)
+    with streamlit_server(tmp, base_url_path="ssi") as url:
+        port = urllib.parse.urlsplit(url).port
+        assert port is not None
         yield port
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-        log.close()
 
 
 @pytest.fixture
