@@ -604,9 +604,6 @@ class Bench:
         return got
 
     # ------------------------------------------------------------------ cohorts
-    def _as_of(self, as_of: dt.date | str | None) -> dt.date:
-        return self.snap(as_of).date
-
     def index(self, as_of: dt.date | str | None = None) -> CohortIndex:
         """The stored cohorts as of ``as_of`` (default: latest snapshot date), cached per data
         version. Only a person's own standing reads it; everything else reads the release.

@@ -16,9 +16,9 @@ figure holds n and, from :data:`~ssi_bench.privacy.QUANTILE_MIN` people, p10/p25
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -76,40 +76,10 @@ class Group:
 
 
 def _quantiles(h: Histogram) -> dict[str, float]:
-    """p10…p90 of a histogram by ``quantile_cont``'s linear interpolation, in score points."""
-    cum = np.cumsum(h.counts)
-    n = int(cum[-1])
-    out = {}
-    for name, q in QUANTILES:
-        pos = (n - 1) * q
-        lo_i, hi_i = math.floor(pos), math.ceil(pos)
-        lo = int(h.values[int(np.searchsorted(cum, lo_i, side="right"))])
-        hi = int(h.values[int(np.searchsorted(cum, hi_i, side="right"))])
-        value = lo + (pos - lo_i) * (hi - lo)
-        out[name] = round(value / UNITS, 2)
-    return out
-
-
-def _split(hist: pa.Table) -> dict[dt.date, dict[Cohort, dict[str, Histogram]]]:
-    """The job's long histogram table as date → cohort → metric → Histogram."""
-    frame = hist.select(["pub_date", "kind", "name", "metric", "value", "n"]).to_pandas()
-    out: dict[dt.date, dict[Cohort, dict[str, Histogram]]] = defaultdict(lambda: defaultdict(dict))
-    if frame.empty:
-        return out
-    frame["name"] = frame["name"].astype(object).where(frame["name"].notna(), None)
-    frame = frame.sort_values(["pub_date", "kind", "name", "metric", "value"], na_position="first")
-    values = frame["value"].to_numpy(dtype=np.int64)
-    counts = frame["n"].to_numpy(dtype=np.int64)
-    keys = list(zip(frame["pub_date"], frame["kind"], frame["name"], frame["metric"], strict=True))
-    start = 0
-    for i in range(1, len(keys) + 1):
-        if i == len(keys) or keys[i] != keys[start]:
-            day, kind, name, metric = keys[start]
-            d = day if isinstance(day, dt.date) else pd.Timestamp(day).date()
-            cohort: Cohort = (str(kind), None if kind == "all" else str(name))
-            out[d][cohort][str(metric)] = Histogram(values[start:i], counts[start:i])
-            start = i
-    return out
+    """p10…p90 of one histogram: :func:`_quantiles_vectorised` on a table of one figure."""
+    one = np.zeros(1, dtype=np.int64)
+    got = _quantiles_vectorised(h.values, h.counts, one, one + len(h.values), one + h.n)
+    return {name: float(v[0]) for name, v in got.items()}
 
 
 def _nested_networks(pairs: pd.DataFrame) -> dict[dt.date, dict[str, list[str]]]:
@@ -342,7 +312,6 @@ def _quantiles_vectorised(
     two decimals). Figure f's histogram is ``values[start[f]:start[f]+size[f]]``."""
     cum = np.cumsum(counts)
     base = np.where(start > 0, cum[np.maximum(start - 1, 0)], 0)
-    base = np.where(start > 0, base, 0)
     out = {}
     for name, q in QUANTILES:
         pos = (np.maximum(total, 1) - 1) * q
@@ -441,8 +410,6 @@ class Release:
             return None
         if as_of is None:
             return Snap(None, self._dates[-1], None)
-        import bisect
-
         i = bisect.bisect_right(self._dates, as_of) - 1
         if i < 0:
             return None

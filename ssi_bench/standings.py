@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from ssi_bench import privacy, wording
 from ssi_bench.cohorts import CohortIndex, rank_counts
@@ -89,13 +90,9 @@ def own(
                 rc, metric=metric, score=float(value), cohort=cohort, k=k
             )
             if not result.suppressed:
-                from dataclasses import replace
-
                 return replace(result, note=_note(day, fig))
     withheld = _withheld(metric, score, kind, name, day, k, wording.withheld(k))
     if len(chain) > 1:
-        from dataclasses import replace
-
         nxt = own(rel, index_at, day, chain[1:], metric, person_key, score, k)
         return replace(withheld, fallback=nxt)
     return withheld
@@ -104,8 +101,6 @@ def own(
 def typed(rel: Release, day: dt.date, chain: Chain, metric: str, score: float, k: int) -> Standing:
     """A typed score's published Top-X% range in the first cohort of ``chain`` with
     published quartiles; withheld cohorts carry the next one in ``fallback``."""
-    from dataclasses import replace
-
     kind, name = chain[0]
     fig = _figure(rel, day, kind, name, metric)
     if fig is not None:
