@@ -570,18 +570,17 @@ class Bench:
         if frame.empty or not frame[list(OUTCOMES)].notna().any().any():
             return []
         rows: list[tuple[dt.date, str, str | None, str, str, str]] = []
-        for kind in COHORT_KINDS:
-            for metric in METRICS:
+        for metric in METRICS:
 
-                def published(kind: str, name: str | None, metric: str = metric) -> bool:
-                    fig = rel.figure(day, kind, name, metric)
-                    return fig is not None and fig.published
+            def published(kind: str, name: str | None, metric: str = metric) -> bool:
+                fig = rel.figure(day, kind, name, metric)
+                return fig is not None and fig.published
 
-                for r in outcome_stats.compute(
-                    frame, kind=kind, metric=metric, k=self.settings.min_cohort,
-                    bands=self.settings.bands, published=published,
-                ):  # fmt: skip
-                    rows.append((day, kind, r.name, metric, r.outcome, outcome_stats.to_json(r)))
+            for r in outcome_stats.compute_release(
+                frame, metric=metric, k=self.settings.min_cohort, bands=self.settings.bands,
+                published=published, kinds=COHORT_KINDS,
+            ):  # fmt: skip
+                rows.append((day, r.kind, r.name, metric, r.outcome, outcome_stats.to_json(r)))
         return rows
 
     def publication_dates(self) -> list[dt.date]:
