@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 #: The fewest networks a group may hold (one network alone is that network again).
 MIN_MEMBERS = 2
 
-#: The schema migration that adds the group tables (appended to ``store.MIGRATIONS``).
+#: The schema migration that adds the group tables (appended to ``schema.MIGRATIONS``).
 MIGRATION: tuple[str, ...] = (
     "CREATE SEQUENCE IF NOT EXISTS network_group_seq START 1",
     """CREATE TABLE IF NOT EXISTS network_groups (

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 _QUANTILE_DDL = ", ".join(f"{q} DOUBLE" for q in ("p10", "p25", "p50", "p75", "p90"))
 
-#: The schema migration that adds the release tables (appended to ``store.MIGRATIONS``).
+#: The schema migration that adds the release tables (appended to ``schema.MIGRATIONS``).
 MIGRATION: tuple[str, ...] = (
     f"""CREATE TABLE release_figures (
         pub_date DATE NOT NULL, kind VARCHAR NOT NULL, name VARCHAR, level INTEGER,
@@ -33,7 +33,7 @@ MIGRATION: tuple[str, ...] = (
         outcome VARCHAR NOT NULL, result VARCHAR NOT NULL)""",
 )
 
-#: The LinkedIn-wide industry curves of the release (appended to ``store.MIGRATIONS`` by
+#: The LinkedIn-wide industry curves of the release (appended to ``schema.MIGRATIONS`` by
 #: migration 6): per publication date and industry, the fitted curve's parameters as JSON
 #: (``curve``: see :func:`ssi_bench.sectors.curve_to_json`; never the captured pairs) and the
 #: mean of LinkedIn's reported industry average SSI over ``avg_people`` people (NULL below k).

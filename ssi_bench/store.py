@@ -1,4 +1,7 @@
-"""DuckDB storage: connect, schema and migrations, uploads (upsert), undo, erase, queries.
+"""DuckDB storage: connect, migrate, uploads (upsert), undo, erase, queries.
+
+The schema and its migrations are in :mod:`ssi_bench.schema`; private file modes, fsync
+and the reader/swap guard in :mod:`ssi_bench.private_files`.
 
 One ``Store`` (one DuckDB connection) per process. Every unit of work takes a fresh
 ``cursor()`` and fetches its results fully: sharing one connection's cursor across
@@ -31,7 +34,6 @@ import os
 import re
 import secrets
 import shutil
-import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,132 +45,28 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from ssi_bench import network_groups, release_store
 from ssi_bench.errors import DatabaseBusyError, NotFoundError, SSIBenchError
-from ssi_bench.fields import LINKEDIN_AVERAGES, METRICS, OUTCOMES, RANKS, SCORE_COLUMNS
+from ssi_bench.fields import METRICS, OUTCOMES
 from ssi_bench.model import EraseResult, UploadInfo
+from ssi_bench.private_files import (
+    SwapGuard,
+    fsync_file,
+    make_private,
+    private_umask,
+)
+from ssi_bench.schema import (
+    MEMBER_COLUMNS,
+    MIGRATIONS,
+    OUTCOME_ALL,
+    REWRITE_AFTER,
+    SCORE_ALL,
+    SCORE_VALUE_COLUMNS,
+    TEXT_COLUMNS,
+    columns_sql,
+    same_sql,
+)
 
 log = logging.getLogger(__name__)
-
-#: ``industry_id`` (migration 6) is the LinkedIn industry the sector text was matched to.
-SCORE_VALUE_COLUMNS: tuple[str, ...] = ("sector", "network", *SCORE_COLUMNS, "industry_id")
-SCORE_ALL = ("person_key", "snapshot_date", *SCORE_VALUE_COLUMNS, "upload_id")
-OUTCOME_ALL = ("person_key", "snapshot_date", *OUTCOMES, "upload_id")
-MEMBER_COLUMNS = ("person_key", "snapshot_date", "sector", "network", *METRICS, *RANKS)
-MEMBER_COLUMNS = (*MEMBER_COLUMNS, *LINKEDIN_AVERAGES, "industry_id")
-
-
-_TEXT_COLUMNS = ("person_key", "sector", "network")
-
-
-def _cols(names: tuple[str, ...], prefix: str = "") -> str:
-    return ", ".join(f"{prefix}{n}" for n in names)
-
-
-def _same(names: tuple[str, ...], a: str, b: str) -> str:
-    return " AND ".join(f"{a}.{n} IS NOT DISTINCT FROM {b}.{n}" for n in names)
-
-
-_SCORE_DDL = ", ".join(
-    ["person_key VARCHAR NOT NULL", "snapshot_date DATE NOT NULL"]
-    + ["sector VARCHAR", "network VARCHAR"]
-    + [f"{c} DOUBLE" for c in SCORE_COLUMNS]
-    + ["upload_id INTEGER NOT NULL"]
-)
-_OUTCOME_DDL = ", ".join(
-    ["person_key VARCHAR NOT NULL", "snapshot_date DATE NOT NULL"]
-    + [f"{c} DOUBLE" for c in OUTCOMES]
-    + ["upload_id INTEGER NOT NULL"]
-)
-
-#: Forward migrations: MIGRATIONS[i] takes the schema from version i to i + 1.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    (
-        "CREATE SEQUENCE upload_seq START 1",
-        "CREATE SEQUENCE share_seq START 1",
-        """CREATE TABLE uploads (
-            upload_id INTEGER PRIMARY KEY, uploaded_at TIMESTAMP NOT NULL,
-            file_name VARCHAR, file_sha256 VARCHAR, rows_read INTEGER, rows_accepted INTEGER,
-            rows_rejected INTEGER, rows_new INTEGER, rows_updated INTEGER, options VARCHAR,
-            is_demo BOOLEAN NOT NULL DEFAULT false)""",
-        f"CREATE TABLE scores ({_SCORE_DDL}, PRIMARY KEY (person_key, snapshot_date))",
-        f"CREATE TABLE scores_replaced ({_SCORE_DDL}, replaced_by INTEGER NOT NULL)",
-        f"CREATE TABLE outcomes ({_OUTCOME_DDL}, PRIMARY KEY (person_key, snapshot_date))",
-        f"CREATE TABLE outcomes_replaced ({_OUTCOME_DDL}, replaced_by INTEGER NOT NULL)",
-        """CREATE TABLE shares (
-            share_id INTEGER PRIMARY KEY, token_hash VARCHAR NOT NULL UNIQUE,
-            view VARCHAR NOT NULL, person_key VARCHAR, created_at TIMESTAMP NOT NULL,
-            expires_at TIMESTAMP NOT NULL, revoked_at TIMESTAMP)""",
-        "CREATE TABLE meta (key VARCHAR PRIMARY KEY, value BIGINT NOT NULL)",
-        "INSERT INTO meta VALUES ('data_version', 0)",
-    ),
-    # 2: scores and outcomes without their primary-key index. Maintaining that index took
-    # 0.9 s of every million rows stored and its memory for as long as the table is open;
-    # uniqueness of (person_key, snapshot_date) is kept by write_upload (the only writer),
-    # which refuses an upload holding a pair twice and inserts only pairs not yet stored.
-    tuple(
-        statement
-        for table, ddl in (("scores", _SCORE_DDL), ("outcomes", _OUTCOME_DDL))
-        for statement in (
-            f"CREATE TABLE {table}_unkeyed ({ddl})",
-            f"INSERT INTO {table}_unkeyed SELECT * FROM {table}",
-            f"DROP TABLE {table}",
-            f"ALTER TABLE {table}_unkeyed RENAME TO {table}",
-        )
-    ),
-    # 3: identity (issue 10): private links (only the token's keyed hash is stored) and the
-    # audit log of admin actions (actors are keyed hashes or fixed labels, objects are ids
-    # or counts: no identifier). Self-contained: no other table is touched.
-    (
-        "CREATE SEQUENCE IF NOT EXISTS private_link_seq START 1",
-        "CREATE SEQUENCE IF NOT EXISTS audit_seq START 1",
-        """CREATE TABLE IF NOT EXISTS private_links (
-            link_id INTEGER PRIMARY KEY, token_hash VARCHAR NOT NULL UNIQUE,
-            person_key VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL,
-            expires_at TIMESTAMP NOT NULL, last_used_at TIMESTAMP, revoked_at TIMESTAMP,
-            upload_id INTEGER)""",
-        """CREATE TABLE IF NOT EXISTS audit_log (
-            entry_id INTEGER PRIMARY KEY, recorded_at TIMESTAMP NOT NULL, actor VARCHAR NOT NULL,
-            action VARCHAR NOT NULL, object VARCHAR)""",
-    ),
-    # 4: no file name is stored. Names like "SSI history - Bob Late (bob@…).csv" tied a
-    # pseudonym to a person; an upload is now known by its SHA-256 and an optional label
-    # the admin types. The column goes with its values; the blocks that held them are
-    # overwritten by the rewrite that follows this migration on a file (REWRITE_AFTER).
-    (
-        "ALTER TABLE uploads ADD COLUMN label VARCHAR",
-        "ALTER TABLE uploads DROP COLUMN file_name",
-    ),
-    # 5: the release — the published figures every non-personal surface reads.
-    release_store.MIGRATION,
-    # 6: network groups (issue 14): admin-defined cohorts of whole networks.
-    network_groups.MIGRATION,
-    # 7: industries (issue 12): each row's LinkedIn industry id (NULL: sector text kept as
-    # written), the admin's remembered sector mappings and their undo log, and the fitted
-    # LinkedIn-wide industry curves of the release. Columns are appended, so older rows
-    # read NULL (no industry) until they are re-filed by a mapping.
-    (
-        "ALTER TABLE scores ADD COLUMN industry_id INTEGER",
-        "ALTER TABLE scores_replaced ADD COLUMN industry_id INTEGER",
-        """CREATE TABLE sector_map (
-            sector_key VARCHAR PRIMARY KEY, sector_text VARCHAR NOT NULL,
-            industry_id INTEGER NOT NULL, chosen_at TIMESTAMP NOT NULL)""",
-        "CREATE SEQUENCE sector_change_seq START 1",
-        """CREATE TABLE sector_changes (
-            change_id INTEGER PRIMARY KEY, changed_at TIMESTAMP NOT NULL,
-            sector_key VARCHAR NOT NULL, sector_text VARCHAR NOT NULL,
-            old_industry_id INTEGER, new_industry_id INTEGER NOT NULL, undone_at TIMESTAMP)""",
-        # The rows a change re-filed, with the sector and industry they had before: what
-        # undo puts back. Keyed by person_key, so erase removes a person's entries too.
-        """CREATE TABLE sector_change_rows (
-            change_id INTEGER NOT NULL, tbl VARCHAR NOT NULL, person_key VARCHAR NOT NULL,
-            snapshot_date DATE NOT NULL, sector VARCHAR, industry_id INTEGER)""",
-        *release_store.CURVES_MIGRATION,
-    ),
-)
-#: Schema versions whose migration removed stored values: reaching one of them rewrites the
-#: database file, so the removed values do not stay readable in freed blocks.
-REWRITE_AFTER = frozenset({4})
 
 _SCHEMA_VERSION_SQL = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP)
@@ -202,16 +100,16 @@ def _stage_sql(table: str, columns: tuple[str, ...], values: tuple[str, ...]) ->
     keys = "person_key, snapshot_date"
     return [
         f"""CREATE OR REPLACE TEMP TABLE changed_{table} AS
-            SELECT {_cols(columns, "t.")} FROM {table} t JOIN {inc} i USING ({keys})
-            WHERE NOT ({_same(values, "t", "i")})""",
-        f"""INSERT INTO {table}_replaced ({_cols(columns)}, replaced_by)
-            SELECT {_cols(columns)}, $uid FROM changed_{table}""",
+            SELECT {columns_sql(columns, "t.")} FROM {table} t JOIN {inc} i USING ({keys})
+            WHERE NOT ({same_sql(values, "t", "i")})""",
+        f"""INSERT INTO {table}_replaced ({columns_sql(columns)}, replaced_by)
+            SELECT {columns_sql(columns)}, $uid FROM changed_{table}""",
         f"""UPDATE {table} t SET
             {", ".join(f"{c} = u.{c}" for c in values)}, upload_id = $uid
             FROM (SELECT i.* FROM {inc} i SEMI JOIN changed_{table} c USING ({keys})) u
             WHERE t.person_key = u.person_key AND t.snapshot_date = u.snapshot_date""",
-        f"""INSERT INTO {table} ({_cols(columns)})
-            SELECT {_cols(columns[:-1], "i.")}, $uid
+        f"""INSERT INTO {table} ({columns_sql(columns)})
+            SELECT {columns_sql(columns[:-1], "i.")}, $uid
             FROM {inc} i ANTI JOIN {table} t USING ({keys})""",
     ]
 
@@ -224,8 +122,8 @@ def _undo_sql(table: str, columns: tuple[str, ...]) -> list[str]:
         # version it had replaced now counts as replaced by W: undoing W restores it.
         f"""UPDATE {table}_replaced r SET replaced_by = u.replaced_by FROM {table}_replaced u
             WHERE r.replaced_by = $uid AND u.upload_id = $uid AND {keys_match}""",
-        f"""INSERT INTO {table} ({_cols(columns)})
-            SELECT {_cols(columns)} FROM {table}_replaced WHERE replaced_by = $uid""",
+        f"""INSERT INTO {table} ({columns_sql(columns)})
+            SELECT {columns_sql(columns)} FROM {table}_replaced WHERE replaced_by = $uid""",
         f"DELETE FROM {table}_replaced WHERE replaced_by = $uid OR upload_id = $uid",
     ]
 
@@ -245,11 +143,12 @@ o AS (
     FROM outcomes WHERE snapshot_date >= $start AND snapshot_date <= $as_of
     GROUP BY person_key
 )
-SELECT m.person_key, m.sector, m.network, {_cols(METRICS, "m.")}, {_cols(OUTCOMES, "o.")}
+SELECT m.person_key, m.sector, m.network,
+       {columns_sql(METRICS, "m.")}, {columns_sql(OUTCOMES, "o.")}
 FROM m JOIN o USING (person_key)
 """
 _HISTORY_SQL = f"""
-SELECT {_cols(MEMBER_COLUMNS)} FROM scores WHERE person_key = $key ORDER BY snapshot_date
+SELECT {columns_sql(MEMBER_COLUMNS)} FROM scores WHERE person_key = $key ORDER BY snapshot_date
 """
 #: Rows that decide one person's sector cohorts over their history: every row, in the
 #: span, of everyone who was in one of that person's sectors at some point of the span.
@@ -321,31 +220,6 @@ DELETE FROM uploads u WHERE u.upload_id = $uid
 _LOCK_PID = re.compile(r"PID (\d+)")
 #: Name of the catalogue the fresh copy is attached under during a rewrite.
 _REWRITE_ALIAS = "ssi_bench_rewrite"
-#: Mode of every file the project writes: the owner only.
-PRIVATE_FILE_MODE = 0o600
-PRIVATE_UMASK = 0o077
-
-
-def private_umask() -> None:
-    """Make every file this process creates from now on private (umask 0o077).
-
-    Why process-wide: DuckDB creates the database, its ``.wal`` and its temporary files
-    itself with mode 0666 minus the umask, and the CLI writes exports, backups and reject
-    reports; a umask is the one setting that covers them all, including files created by
-    code that does not know about it. Called when a Store opens a file database and when
-    the command line starts. Idempotent; never loosens a stricter umask.
-    """
-    current = os.umask(PRIVATE_UMASK)
-    os.umask(current | PRIVATE_UMASK)
-
-
-def make_private(path: Path) -> None:
-    """chmod ``path`` to 0600 when it is a file of ours with a looser mode (files made
-    before the umask was set, or copied in by hand). Missing files are ignored."""
-    with contextlib.suppress(FileNotFoundError, PermissionError):
-        mode = path.stat().st_mode
-        if stat.S_ISREG(mode) and mode & 0o077:
-            path.chmod(PRIVATE_FILE_MODE)
 
 
 def _quote(identifier: str) -> str:
@@ -356,74 +230,13 @@ def _literal(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-class _SwapGuard:
-    """Readers share the connection; swapping the database file excludes them all.
-
-    ``shared()`` is held for the life of every cursor, ``exclusive()`` by the rewrite while
-    it closes the connection, replaces the file and opens it again, so no thread can see
-    a closed connection or the old file. Re-entrant for readers (a read nested in a read
-    never waits); once a swap is waiting, new readers wait behind it, so a busy dashboard
-    cannot starve an erase.
-    """
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._readers = 0
-        self._swapping = False
-        self._local = threading.local()
-
-    @contextmanager
-    def shared(self) -> Iterator[None]:
-        depth = getattr(self._local, "depth", 0)
-        if depth == 0:
-            with self._cond:
-                while self._swapping:
-                    self._cond.wait()
-                self._readers += 1
-        self._local.depth = depth + 1
-        try:
-            yield
-        finally:
-            self._local.depth = depth
-            if depth == 0:
-                with self._cond:
-                    self._readers -= 1
-                    if self._readers == 0:
-                        self._cond.notify_all()
-
-    @contextmanager
-    def exclusive(self) -> Iterator[None]:
-        if getattr(self._local, "depth", 0):
-            raise RuntimeError("the database file cannot be swapped while a cursor is open")
-        with self._cond:
-            while self._swapping:
-                self._cond.wait()
-            self._swapping = True
-            while self._readers:
-                self._cond.wait()
-        try:
-            yield
-        finally:
-            with self._cond:
-                self._swapping = False
-                self._cond.notify_all()
-
-
 class Store:
     """The DuckDB file (or ``:memory:``) behind one SSI Bench."""
 
     def __init__(self, path: str | Path = ":memory:") -> None:
         self.path: Path | None = None if str(path) == ":memory:" else Path(path)
         self.lock = threading.RLock()
-        self._guard = _SwapGuard()
+        self._guard = SwapGuard()
         #: Said to the user once when a leftover write-ahead log was found at start-up.
         self.recovery_note: str | None = None
         if self.path is not None:
@@ -638,7 +451,7 @@ class Store:
                     )
                 wal.unlink(missing_ok=True)
                 make_private(target)
-                _fsync(target)
+                fsync_file(target)
                 os.replace(target, self.path)
                 _fsync_dir(self.path.parent)
             finally:
@@ -984,13 +797,13 @@ def _frame(rows: pd.DataFrame, columns: tuple[str, ...]) -> pa.Table:
             stamps = pa.Array.from_pandas(pd.to_datetime(rows[c]))
             arrays.append(stamps.cast(pa.date32(), safe=False))
             continue
-        if c in _TEXT_COLUMNS and (not present or n == 0 or bool(rows[c].isna().all())):
+        if c in TEXT_COLUMNS and (not present or n == 0 or bool(rows[c].isna().all())):
             # Typed: an untyped null person_key (an upload whose every row was rejected)
             # makes DuckDB join it as INTEGER and fail casting the stored keys.
             arrays.append(pa.nulls(n, type=pa.large_string()))
         elif not present or n == 0 or bool(rows[c].isna().all()):
             arrays.append(pa.nulls(n))
-        elif c in _TEXT_COLUMNS:
+        elif c in TEXT_COLUMNS:
             arrays.append(pa.Array.from_pandas(rows[c].astype("str"), type=pa.large_string()))
         else:
             numbers = pd.to_numeric(rows[c], errors="coerce").astype("float64")
