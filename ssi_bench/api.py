@@ -26,6 +26,7 @@ never be computed from data older than the version it was asked at.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import threading
 from collections import OrderedDict
@@ -78,6 +79,7 @@ INDEX_CACHE_SIZE = 128
 #: in RAM): at 10 million snapshot rows (~200,000 people) that is about 6 as-of dates.
 INDEX_CACHE_PEOPLE = 1_200_000
 _PERSON_EXISTS_SQL = "SELECT count(*) FROM scores WHERE person_key = $key"
+log = logging.getLogger(__name__)
 
 
 def _as_date(value: dt.date | str | None) -> dt.date | None:
@@ -197,6 +199,19 @@ class Bench(IngestMixin, AdminMixin):
             built = self._load_or_build_release(version)
             self._release = built
             return built
+
+    def publish(self) -> None:
+        """Rebuild the release now if the stored data changed since it was built.
+
+        Called by every write (ingest, undo, erase, demo removal) right after it commits, so
+        the next viewer reads a stored release instead of paying the rebuild (which grows
+        with the data: seconds at 10⁶ rows). A failure here leaves the data written and is
+        logged; the release is then rebuilt on the next read that needs it, as before.
+        """
+        try:
+            self.release()
+        except SSIBenchError:
+            log.exception("publishing the release after a write failed; retried on next read")
 
     def _release_settings(self) -> str:
         return f"k={self.settings.min_cohort};lookback={self.settings.lookback_days}"

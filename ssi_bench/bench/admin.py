@@ -24,6 +24,10 @@ class AdminMixin:
     settings: Settings
     _secret: bytes
 
+    def publish(self) -> None:
+        """Bring the release up to date with the stored data now (Bench overrides this)."""
+        raise NotImplementedError
+
     def network_groups(self) -> list[NetworkGroup]:
         """The admin-defined network groups, by name (see :mod:`ssi_bench.network_groups`)."""
         return network_groups.groups(self.store)
@@ -60,6 +64,7 @@ class AdminMixin:
         """Remove one upload (restoring what it replaced); returns score rows removed."""
         removed = self.store.undo(upload_id)
         audit.record(self.store, None, "undo", upload_id)
+        self.publish()
         return removed
 
     def erase(self, identifier: str) -> EraseResult:
@@ -73,12 +78,14 @@ class AdminMixin:
         """
         erased = self.store.erase(person_key(self._secret, identifier))
         audit.record(self.store, None, "erase", erased.rows_deleted)  # a count, no key
+        self.publish()
         return erased
 
     def remove_demo(self) -> int:
         """Delete every demo upload and its rows; returns score rows removed."""
         removed = self.store.remove_demo()
         audit.record(self.store, None, "demo_remove", removed)
+        self.publish()
         return removed
 
     # ------------------------------------------------------------------ sectors
