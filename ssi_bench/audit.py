@@ -2,7 +2,9 @@
 
 One row per action: time (naive UTC), actor (the keyed hash of the signed-in admin's e-mail,
 ``"password admin"``, ``"open mode"`` or ``"command line"``), action (one of
-:data:`ACTIONS`) and object (an upload id, a share id or a count — never an identifier).
+:data:`ACTIONS`) and object (an upload id, a share id or a count — never an identifier; a
+sector mapping change is logged by change and industry ids, "change 3: 4 to 96", never the
+sector text, which is free text an uploader typed).
 
 The surface says who is acting by setting :data:`actor` (a context variable, so each
 Streamlit script thread and each CLI run has its own) — ``with audit.acting_as(v.actor):`` —
@@ -40,6 +42,8 @@ ACTIONS = frozenset(
         "admin_signin_failed",
         "group_create",
         "group_delete",
+        "sector_map",
+        "sector_undo",
     }
 )
 COMMAND_LINE = "command line"

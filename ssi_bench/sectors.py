@@ -299,7 +299,22 @@ def map_sector(store: Store, text: str, industry: int | str) -> SectorChange:
                 _REFILE_SQL.format(tbl=tbl), {"cid": cid, "label": target.label, "id": target.id}
             )
             cur.execute("DROP TABLE picked")
-    return SectorChange(cid, text.strip(), None if old is None else int(old[0]), target.id, refiled)
+    change = SectorChange(
+        cid, text.strip(), None if old is None else int(old[0]), target.id, refiled
+    )
+    _audit(store, "sector_map", change)
+    return change
+
+
+def _audit(store: Store, action: str, change: SectorChange) -> None:
+    """Log a mapping change under the acting admin (:data:`ssi_bench.audit.actor`) by ids
+    only: the sector text is free text and could carry anything an uploader typed."""
+    from ssi_bench import audit  # audit imports the store, which a module-level import loops
+
+    old = "none" if change.old_industry_id is None else str(change.old_industry_id)
+    audit.record(
+        store, None, action, f"change {change.change_id}: {old} to {change.new_industry_id}"
+    )
 
 
 def _rows_logged(cur: Any, cid: int) -> int:
@@ -334,9 +349,11 @@ def undo(store: Store) -> SectorChange:
             "UPDATE sector_changes SET undone_at = now()::TIMESTAMP WHERE change_id = $cid",
             {"cid": cid},
         )
-    return SectorChange(
+    change = SectorChange(
         int(cid), str(text), None if old_id is None else int(old_id), int(new_id), rows
     )
+    _audit(store, "sector_undo", change)
+    return change
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,29 @@ def test_mapping_to_an_unknown_industry_changes_nothing(bench: Bench):
     assert stored(bench) == {("Acme", None): 1} and bench.sector_changes() == []
 
 
+def test_mapping_changes_are_audited_by_ids_under_the_acting_admin(bench: Bench):
+    from ssi_bench import audit
+
+    bench.ingest(team(["Acme jane.doe@example.com"] * 2), "a.csv")
+    with audit.acting_as("k" * 32):
+        first = bench.map_sector("Acme jane.doe@example.com", SOFTWARE)
+        bench.map_sector("Acme jane.doe@example.com", FINANCE)
+        bench.undo_sector()
+    got = [(e["actor"], e["action"], e["object"]) for e in reversed(audit.entries(bench.store))]
+    mapped = [g for g in got if g[1].startswith("sector")]
+    cid = first.change_id
+    assert mapped == [
+        ("k" * 32, "sector_map", f"change {cid}: none to {SOFTWARE}"),
+        ("k" * 32, "sector_map", f"change {cid + 1}: {SOFTWARE} to {FINANCE}"),
+        ("k" * 32, "sector_undo", f"change {cid + 1}: {SOFTWARE} to {FINANCE}"),
+    ]
+    # The sector text (here holding an e-mail address) is never in the log.
+    with bench.store.cursor() as cur:
+        logged = cur.execute("SELECT string_agg(actor || ' ' || coalesce(object, ''), ' ') "
+                             "FROM audit_log").fetchone()[0]  # fmt: skip
+    assert "jane" not in logged and "@" not in logged and "Acme" not in logged
+
+
 def test_the_migration_adds_industry_id_to_scores_and_replaced_rows(bench: Bench):
     with bench.store.cursor() as cur:
         for table in ("scores", "scores_replaced"):
