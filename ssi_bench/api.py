@@ -1122,12 +1122,18 @@ class Bench:
     def map_sector(self, text: str, industry: int | str) -> sectors.SectorChange:
         """Remember that ``text`` means ``industry`` (id or label) for later uploads and
         re-file the stored rows it names, in one transaction (undo: :meth:`undo_sector`).
-        Raises NotFoundError for an unknown industry, SSIBenchError for an empty text."""
-        return sectors.map_sector(self.store, text, industry)
+        Raises NotFoundError for an unknown industry, SSIBenchError for an empty text.
+        Recorded in the audit log ("sector_map": change id, old and new industry)."""
+        change = sectors.map_sector(self.store, text, industry)
+        audit.record(self.store, None, "sector_map", sectors.audit_object(change))
+        return change
 
     def undo_sector(self) -> sectors.SectorChange:
-        """Undo the latest sector mapping change. Raises NotFoundError when there is none."""
-        return sectors.undo(self.store)
+        """Undo the latest sector mapping change. Raises NotFoundError when there is none.
+        Recorded in the audit log ("sector_undo": the change undone, as for "sector_map")."""
+        change = sectors.undo(self.store)
+        audit.record(self.store, None, "sector_undo", sectors.audit_object(change))
+        return change
 
     # ------------------------------------------------------------------ shares
     def share_create(self, view: dict[str, Any], person_key: str | None = None) -> str:

@@ -119,6 +119,23 @@ def record(
         log.exception("could not record audit entry %s", action)
 
 
+_UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9 _#:=,+-]+")
+
+
+def sector_change_object(change_id: int, old: tuple[int, str] | None, new: tuple[int, str]) -> str:
+    """The audit object of a sector mapping change: its id, then the old and new industry
+    (id and English label), e.g. ``"#3: 96 IT Services and IT Consulting to 43 Financial
+    Services"``; ``old`` None (no earlier mapping) reads "kept as written".
+
+    Never the sector text itself: it was typed by an uploader and could be anything, a
+    person's name included. Characters the object pattern refuses (``&``, ``'``) become a
+    space, and the whole is cut to 80 characters (ids first, so they always survive).
+    """
+    before = "kept as written" if old is None else f"{old[0]} {old[1]}"
+    text = f"#{int(change_id)}: {before} to {new[0]} {new[1]}"
+    return re.sub(r"\s+", " ", _UNSAFE_CHARS.sub(" ", text)).strip()[:80].rstrip()
+
+
 def entries(store: Store, limit: int = 100) -> list[dict[str, Any]]:
     """The newest ``limit`` entries, newest first: entry_id, at (naive UTC), actor, action,
     object."""

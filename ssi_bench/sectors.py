@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ssi_bench import industries
+from ssi_bench.audit import sector_change_object
 from ssi_bench.errors import NotFoundError, SSIBenchError
 
 if TYPE_CHECKING:
@@ -175,6 +176,18 @@ class SectorChange:
         }
 
 
+def audit_object(change: SectorChange) -> str:
+    """The audit log's object for ``change``: its id and the old and new industry (ids and
+    labels, see :func:`ssi_bench.audit.sector_change_object`); never the sector text."""
+    old = change.old_industry_id
+    new = industries.get(change.new_industry_id)
+    return sector_change_object(
+        change.change_id,
+        None if old is None else (old, industries.get(old).label),
+        (new.id, new.label),
+    )
+
+
 def overrides(store: Store) -> dict[str, int]:
     """The admin's remembered choices: normalised sector text → industry id."""
     with store.cursor() as cur:
@@ -302,19 +315,7 @@ def map_sector(store: Store, text: str, industry: int | str) -> SectorChange:
     change = SectorChange(
         cid, text.strip(), None if old is None else int(old[0]), target.id, refiled
     )
-    _audit(store, "sector_map", change)
     return change
-
-
-def _audit(store: Store, action: str, change: SectorChange) -> None:
-    """Log a mapping change under the acting admin (:data:`ssi_bench.audit.actor`) by ids
-    only: the sector text is free text and could carry anything an uploader typed."""
-    from ssi_bench import audit  # audit imports the store, which a module-level import loops
-
-    old = "none" if change.old_industry_id is None else str(change.old_industry_id)
-    audit.record(
-        store, None, action, f"change {change.change_id}: {old} to {change.new_industry_id}"
-    )
 
 
 def _rows_logged(cur: Any, cid: int) -> int:
@@ -352,7 +353,6 @@ def undo(store: Store) -> SectorChange:
     change = SectorChange(
         int(cid), str(text), None if old_id is None else int(old_id), int(new_id), rows
     )
-    _audit(store, "sector_undo", change)
     return change
 
 

@@ -172,6 +172,17 @@ def test_the_data_page_mapping_editor_refiles_stored_rows_and_undo_restores_them
         stored("SELECT sector, industry_id, count(*) FROM scores GROUP BY ALL ORDER BY 1") == before
     )
     assert stored("SELECT count(*) FROM sector_map") == [(0,)]
+    # Both changes are in the audit log under who acted (open mode here: no password, no
+    # sign-in), by industry, never by the sector text the uploader typed.
+    logged = stored(
+        "SELECT actor, action, object FROM audit_log WHERE action LIKE 'sector%' ORDER BY entry_id"
+    )
+    change = f"1: kept as written to {finance_id} Financial Services"
+    assert logged == [
+        ("open mode", "sector_map", f"#{change}"),
+        ("open mode", "sector_undo", f"#{change}"),
+    ]
+    assert UNKNOWN_SECTOR not in repr(stored("SELECT * FROM audit_log"))
 
 
 # ------------------------------------------------------------------------------ (c) sectors
