@@ -133,3 +133,59 @@ def test_captures_that_leave_the_window_withdraw_the_curve():
     assert curves.as_of(rows, DAY2) == {} and set(curves.as_of(rows, DAY1)) == {
         "Software Development"
     }
+
+
+def test_an_engine_built_release_carries_the_same_curves_as_the_local_one(tmp_path):
+    """export-snapshots → release on the DuckDB engine → import-release: the imported
+    dashboard shows the local dashboard's LinkedIn-wide sentence on every date."""
+    from ssi_bench.engines import build, snapshots
+
+    settings = Settings(secret=TEST_SECRET, min_cohort=10)
+    curves._MEMO.clear()
+    with Bench.open(tmp_path / "local.duckdb", settings) as local:
+        local.ingest(captures(range(12), DAY1, 1), "d1.csv")
+        local.ingest(captures(range(12, 15), DAY2, 2), "d2.csv")
+        local.ingest(captures(range(15, 25), DAY3, 3), "d3.csv")
+        expected = {d: wide(local, d) for d in (DAY1, DAY2, DAY3)}
+        with local.store.cursor() as cur:
+            manifest = snapshots.export_store(cur, tmp_path / "snap")
+    assert manifest["schema_version"] == 2
+    assert manifest["columns"][-2:] == ["industry_rank", "industry_avg_ssi"]
+    built = build.build_release(tmp_path / "snap", tmp_path / "rel", min_cohort=10)
+    # DAY1's fit, DAY2's stale state, DAY3's fit: one row each, with no captured pair in it.
+    assert built["files"]["curves"]["rows"] == 3
+    curves._MEMO.clear()  # the import must not lean on this process's fits
+    with Bench.open(tmp_path / "remote.duckdb", settings) as served:
+        build.import_release(served.store, tmp_path / "rel")
+        assert served.release().source == "imported"
+        assert {d: wide(served, d) for d in (DAY1, DAY2, DAY3)} == expected
+
+
+def test_a_schema_1_export_without_ranks_still_builds_a_release_without_curves(tmp_path):
+    import duckdb
+
+    from ssi_bench.engines import build, snapshots
+    from ssi_bench.fields import METRICS
+
+    con = duckdb.connect()
+    cols = ", ".join(f"CAST(10000 * (i % 20 + 5) AS BIGINT) AS {m}" for m in METRICS)
+    snapshots.write_snapshots(
+        con,
+        f"SELECT 'k' || i AS person_key, DATE '2026-10-05' AS snapshot_date, "
+        "'Software Development' AS sector, CAST(NULL AS VARCHAR) AS network, "
+        f"{cols} FROM range(30) t(i)",
+        tmp_path / "snap",
+    )
+    manifest_path = tmp_path / "snap" / "manifest.json"
+    import json
+
+    manifest = json.loads(manifest_path.read_text())
+    assert manifest["columns"] == list(snapshots.COLUMNS)  # no curve columns given
+    manifest["schema_version"] = 1  # as an older SSI Bench wrote it
+    manifest_path.write_text(json.dumps(manifest))
+    built = build.build_release(tmp_path / "snap", tmp_path / "rel", min_cohort=10)
+    assert built["files"]["curves"]["rows"] == 0
+    manifest["schema_version"] = 3
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(Exception, match="newer than this SSI Bench"):
+        build.build_release(tmp_path / "snap", tmp_path / "rel2", min_cohort=10)

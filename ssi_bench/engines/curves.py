@@ -29,6 +29,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -212,8 +213,11 @@ def store_captures(cur: duckdb.DuckDBPyConnection, lookback_days: int) -> pa.Tab
     """The capture intervals of a dashboard's own ``scores`` (the SQL the engines run)."""
     cur.execute(f"CREATE OR REPLACE TEMP VIEW snapshots AS {_STORE_CAPTURES_SQL}")
     try:
-        return cur.execute(job.capture_pairs_sql(lookback_days)).to_arrow_table()
+        # Materialised, then fetched (see _duckdb_captures).
+        cur.execute(f"CREATE OR REPLACE TEMP TABLE caps AS {job.capture_pairs_sql(lookback_days)}")
+        return cur.execute("SELECT * FROM caps").to_arrow_table()
     finally:
+        cur.execute("DROP TABLE IF EXISTS caps")
         cur.execute("DROP VIEW IF EXISTS snapshots")
 
 
@@ -224,3 +228,82 @@ def local_curves(
     with store.cursor() as cur:
         captures = store_captures(cur, lookback_days)
     return fit_release_curves(captures, dates, k)
+
+
+#: The export columns the capture SQL reads.
+_CAPTURE_COLUMNS = ("person_key", "snapshot_date", "sector", "ssi", "industry_rank",
+                    "industry_avg_ssi")  # fmt: skip
+
+
+def _duckdb_captures(input_dir: Path, lookback_days: int) -> pa.Table:
+    import duckdb
+
+    glob = str(input_dir / "month=*" / "*.parquet").replace("'", "''")
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute(
+            f"CREATE VIEW snapshots AS SELECT {', '.join(_CAPTURE_COLUMNS)} FROM read_parquet("
+            f"'{glob}', hive_partitioning = true, hive_types = {{'month': VARCHAR}})"
+        )
+        # Materialised, then fetched, as the job's histograms are (duckdb_engine.run: a
+        # streamed UNION ALL result was seen to hang DuckDB 1.5.6).
+        con.execute(f"CREATE TEMP TABLE caps AS {job.capture_pairs_sql(lookback_days)}")
+        return con.execute("SELECT * FROM caps").to_arrow_table()
+    finally:
+        con.close()
+
+
+def _spark_captures(spark: Any, input_dir: Path, lookback_days: int) -> pa.Table:
+    frame = spark.read.option("pathGlobFilter", "*.parquet").parquet(str(input_dir))
+    frame.select(*_CAPTURE_COLUMNS).createOrReplaceTempView("snapshots")
+    got = spark.sql(job.capture_pairs_sql(lookback_days)).toArrow()
+    return got.cast(
+        pa.schema(
+            [(f.name, pa.date32() if f.name in ("since", "until") else f.type) for f in got.schema]
+        )
+    )
+
+
+def engine_curves(
+    input_dir: str | Path,
+    manifest: dict[str, Any],
+    hist: pa.Table,
+    lookback_days: int,
+    k: int,
+    *,
+    engine: str = "duckdb",
+    spark: Any = None,
+    spark_master: str | None = None,
+    spark_remote: str | None = None,
+) -> pa.Table:
+    """``curves.parquet`` of a release built from the export at ``input_dir``: the capture
+    SQL on ``engine`` (the job's own engine and session), the fit here, for every publication
+    date of ``hist``. An export without :data:`snapshots.CURVE_COLUMNS` (schema 1) gives an
+    empty table: its release has no LinkedIn-wide curves."""
+    from ssi_bench.engines import snapshots
+
+    if not snapshots.has_curve_columns(manifest):
+        return CURVES_SCHEMA.empty_table()
+    root = Path(input_dir)
+    if engine == "spark":
+        from ssi_bench.engines import spark_engine
+
+        if spark is None:
+            spark = spark_engine.session(master=spark_master, remote=spark_remote)
+        captures = _spark_captures(spark, root, lookback_days)
+    else:
+        captures = _duckdb_captures(root, lookback_days)
+    dates = set(hist.column("pub_date").to_pylist())
+    rows = fit_release_curves(captures, dates, k)
+    return pa.Table.from_pylist(
+        [dict(zip(CURVES_SCHEMA.names, r, strict=True)) for r in rows], schema=CURVES_SCHEMA
+    )
+
+
+def rows_of(table: pa.Table | None) -> list[CurveRow]:
+    """The ``release_curves`` rows of a release folder's ``curves.parquet`` (none: a release
+    built before curves were part of it)."""
+    if table is None:
+        return []
+    t = table.cast(CURVES_SCHEMA)
+    return [tuple(r.values()) for r in t.to_pylist()]
