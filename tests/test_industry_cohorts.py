@@ -17,10 +17,11 @@ from hypothesis import strategies as st
 
 from ssi_bench import industries
 from ssi_bench.api import Bench
+from ssi_bench.config import Settings
 from ssi_bench.engines.job import UNITS
 from ssi_bench.industry_cohorts import at_level, groups, groups_for_sectors, parent_chain
 from ssi_bench.release import EVERYONE, build_figures
-from tests.conftest import csv_bytes
+from tests.conftest import TEST_SECRET, csv_bytes
 
 DAY = dt.date(2026, 10, 26)
 CNP, SD, TII, TIM = (
@@ -220,3 +221,26 @@ def test_every_difference_of_published_cohorts_of_mixed_levels_holds_0_or_at_lea
         for taken in unions:
             left = sum(size[s] for s in leaves[outer] - taken)
             assert left == 0 or left >= k, (outer, sorted(taken), left, k)
+
+
+def test_everyone_minus_a_deeper_group_never_singles_out_a_sector_kept_as_written():
+    """The case the mixed-partition test found, through the whole release: Banking (under
+    Financial Services → Credit Intermediation) 5 people and one person kept as written,
+    k = 5. Before everyone's mixed-level families, everyone (6) and Credit Intermediation
+    (5) were both published: their difference was that one person."""
+    b = Bench.memory(Settings(secret=TEST_SECRET, min_cohort=5))
+    try:
+        b.ingest(people({"Banking": 5, "Acme widgets": 1}), "t.csv")
+        rel = b.release()
+        shown = {
+            (f.kind, f.name): f.n
+            for f in rel.figures(DAY)
+            if f.metric == "ssi" and f.published and f.n is not None
+        }
+        everyone = shown.get(("all", None))
+        assert everyone is None or everyone == 6
+        for cohort, n in shown.items():
+            if cohort != ("all", None) and everyone is not None:
+                assert not 1 <= everyone - n <= 4, (cohort, n, everyone)
+    finally:
+        b.close()
