@@ -189,3 +189,42 @@ def test_a_schema_1_export_without_ranks_still_builds_a_release_without_curves(t
     manifest_path.write_text(json.dumps(manifest))
     with pytest.raises(Exception, match="newer than this SSI Bench"):
         build.build_release(tmp_path / "snap", tmp_path / "rel2", min_cohort=10)
+
+
+@pytest.mark.slow
+def test_spark_and_duckdb_releases_carry_equal_curves(tmp_path):
+    """The capture SQL on Spark gives the capture intervals DuckDB gives: equal curves.parquet."""
+    import os
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    pytest.importorskip("pyspark")
+    if shutil.which("java") is None:
+        pytest.skip("no java: run scripts/ensure-java.sh")
+    from ssi_bench.engines import build, snapshots, spark_engine
+
+    with Bench.open(tmp_path / "local.duckdb", Settings(secret=TEST_SECRET)) as local:
+        local.ingest(captures(range(12), DAY1, 1), "d1.csv")
+        local.ingest(captures(range(12, 25), DAY3, 3), "d3.csv")
+        with local.store.cursor() as cur:
+            snapshots.export_store(cur, tmp_path / "snap")
+    os.environ["SPARK_LOCAL_IP"] = "127.0.0.1"
+    spark = spark_engine.session(
+        master="local[2]",
+        conf={
+            "spark.local.dir": str(tmp_path / "local"),
+            "spark.sql.warehouse.dir": str(tmp_path / "warehouse"),
+            "spark.driver.extraJavaOptions": f"-Djava.io.tmpdir={tmp_path}",
+            "spark.driver.host": "127.0.0.1",
+            "spark.driver.bindAddress": "127.0.0.1",
+        },
+    )
+    try:
+        build.build_release(tmp_path / "snap", tmp_path / "d")
+        build.build_release(tmp_path / "snap", tmp_path / "s", engine="spark", spark=spark)
+    finally:
+        spark.stop()
+    d = pq.read_table(tmp_path / "d" / "curves.parquet")
+    assert d.num_rows == 2
+    assert pq.read_table(tmp_path / "s" / "curves.parquet").equals(d)
