@@ -12,6 +12,7 @@ import datetime as dt
 from collections import Counter
 
 import pyarrow as pa
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -244,3 +245,30 @@ def test_everyone_minus_a_deeper_group_never_singles_out_a_sector_kept_as_writte
                 assert not 1 <= everyone - n <= 4, (cohort, n, everyone)
     finally:
         b.close()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap, reported to the lead: a network lying wholly inside an industry group "
+    "(but in several of its industries) is in no family of that group, so the group minus "
+    "the network can hold 1 to k-1 people; the fix needs the (sector, network) pairs where "
+    "the release is built (release.py / engines/build.py figures, another engineer's)",
+)
+def test_an_industry_group_minus_a_network_inside_it_holds_0_or_at_least_k(bench: Bench):
+    # Team: 10 in Software Development and 9 in Computer Networking Products; one more CNP
+    # person without a network; 30 in Financial Services. k = 10.
+    rows = []
+    for i in range(50):
+        sector = SD if i < 10 else CNP if i < 20 else FS
+        rows.append({"email": f"p{i}@example.com", "date": DAY.isoformat(), "sector": sector,
+                     "network": "Team" if i < 19 else "", "brand": 5 + i % 17, "people": 10,
+                     "insights": 10, "relationships": 9})  # fmt: skip
+    bench.ingest(csv_bytes(rows), "t.csv")
+    shown = {
+        (f.kind, f.name): f.n
+        for f in bench.release().figures(DAY)
+        if f.metric == "ssi" and f.published and f.n is not None
+    }
+    if ("group", SD) in shown and ("network", "Team") in shown:
+        left = shown[("group", SD)] - shown[("network", "Team")]  # the one CNP person
+        assert left == 0 or left >= 10, shown
