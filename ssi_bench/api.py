@@ -54,6 +54,7 @@ from ssi_bench.bench.admin import AdminMixin
 from ssi_bench.bench.ingest import IngestMixin
 from ssi_bench.cohorts import CohortIndex, quantiles
 from ssi_bench.config import Settings
+from ssi_bench.engines import curves as engine_curves
 from ssi_bench.errors import NotFoundError, SSIBenchError
 from ssi_bench.fields import LINKEDIN_AVERAGES, METRICS, OUTCOMES, PILLARS, RANKS
 from ssi_bench.model import (
@@ -116,7 +117,7 @@ class Bench(IngestMixin, AdminMixin):
         self._release: Release | None = None
         self._outcome_cache: tuple[Release, list[OutcomeResult]] | None = None
         #: The release's LinkedIn-wide curves: (release, industry label → (curve, mean avg)).
-        self._curve_cache: tuple[Release, dict[str, tuple[Any, float | None]]] | None = None
+        self._curve_cache: tuple[Release, list[Any]] | None = None
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -237,9 +238,9 @@ class Bench(IngestMixin, AdminMixin):
         figures = release.build_figures(hist, pairs, k=self.settings.min_cohort, groups=groups)
         rel = Release(figures, data_version=version)
         outcome_rows = self._release_outcomes(rel)
-        curves = [] if rel.latest is None else sectors.build_curves(
-            self.store, rel.latest, self.settings.lookback_days, self.settings.min_cohort
-        )  # fmt: skip
+        curves = engine_curves.local_curves(
+            self.store, rel.dates, self.settings.lookback_days, self.settings.min_cohort
+        )
         release_store.save(
             self.store,
             figures,
@@ -421,7 +422,7 @@ class Bench(IngestMixin, AdminMixin):
             chain = self._cohort_chain(cohort, sector, network)
             got = standings.typed(rel, day, chain, metric, value, k)
             industry = sector
-        wide = self._linkedin_industry(rel, industry, value) if metric == "ssi" else None
+        wide = self._linkedin_industry(rel, industry, value, day) if metric == "ssi" else None
         got = replace(industry_cohorts.as_sector(got), linkedin_industry=wide)
         return _with_snap_note(got, snapped)
 
@@ -430,36 +431,45 @@ class Bench(IngestMixin, AdminMixin):
         a GroupIndex reads as the CohortIndex it wraps (the methods standings use)."""
         return cast(CohortIndex, industry_cohorts.GroupIndex(self.index(as_of)))
 
-    def linkedin_curves(self, rel: Release | None = None) -> dict[str, tuple[Any, float | None]]:
-        """The release's LinkedIn-wide industry curves: industry label → (fitted curve or
-        None, mean of LinkedIn's reported industry average SSI or None). Read once per
-        release."""
+    def linkedin_curves(
+        self, rel: Release | None = None, day: dt.date | None = None
+    ) -> dict[str, tuple[Any, float | None, dt.date | None]]:
+        """The release's LinkedIn-wide industry curves in force on publication date ``day``
+        (None: the latest): industry label → (fitted curve or None, mean of LinkedIn's
+        reported industry average SSI or None, the date a stale curve was fitted on or None).
+        The stored rows are read once per release."""
         rel = rel or self.release()
         cache = self._curve_cache
-        if cache is not None and cache[0] is rel:
-            return cache[1]
-        got = {
-            str(label): (None if curve is None else sectors.curve_from_json(curve), avg)
-            for _d, _i, label, _n, curve, avg, _p in release_store.load_curves(self.store)
+        if cache is None or cache[0] is not rel:
+            cache = (rel, release_store.load_curves(self.store))
+            self._curve_cache = cache
+        return {
+            label: (
+                None if curve is None else sectors.curve_from_json(curve),
+                avg,
+                None if curve is None else engine_curves.curve_date(curve),
+            )
+            for label, (_d, _i, _l, _n, curve, avg, _p) in engine_curves.as_of(
+                cache[1], day
+            ).items()
         }
-        self._curve_cache = (rel, got)
-        return got
 
     def _linkedin_industry(
-        self, rel: Release, sector: str | None, ssi: float | None
+        self, rel: Release, sector: str | None, ssi: float | None, day: dt.date | None = None
     ) -> dict[str, Any] | None:
-        """The LinkedIn-wide standing of an SSI total in a sector's industry (see
-        :func:`ssi_bench.sectors.linkedin_standing`), or None: no industry, no score, or no
-        curve fitted for it (fewer than k people's captured ranks)."""
+        """The LinkedIn-wide standing of an SSI total in a sector's industry on publication
+        date ``day`` (that date's curve; see :func:`ssi_bench.sectors.linkedin_standing`), or
+        None: no industry, no score, or no curve in force (fewer than k people's captured
+        ranks)."""
         ind = industry_cohorts.industry_of(sector)
         if ind is None and sector:
             ind = sectors.match_industry(sector, self.store)
         if ind is None or ssi is None:
             return None
-        curve, avg = self.linkedin_curves(rel).get(ind.label, (None, None))
+        curve, avg, fitted_on = self.linkedin_curves(rel, day).get(ind.label, (None, None, None))
         if curve is None:
             return None
-        return sectors.linkedin_standing(ind.label, curve, float(ssi), avg)
+        return sectors.linkedin_standing(ind.label, curve, float(ssi), avg, fitted_on)
 
     @staticmethod
     def _cohort_chain(
@@ -578,7 +588,7 @@ class Bench(IngestMixin, AdminMixin):
             linkedin=linkedin,
             weakest_pillar=_weakest_pillar(scores, quants),
             personal=member is not None,
-            linkedin_industry=self._linkedin_industry(rel, sector, scores.get("ssi")),
+            linkedin_industry=self._linkedin_industry(rel, sector, scores.get("ssi"), day),
         )
 
     @staticmethod

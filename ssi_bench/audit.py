@@ -2,7 +2,9 @@
 
 One row per action: time (naive UTC), actor (the keyed hash of the signed-in admin's e-mail,
 ``"password admin"``, ``"open mode"`` or ``"command line"``), action (one of
-:data:`ACTIONS`) and object (an upload id, a share id or a count — never an identifier).
+:data:`ACTIONS`) and object (an upload id, a share id or a count — never an identifier; a
+sector mapping change is logged by change and industry ids, "change 3: 4 to 96", never the
+sector text, which is free text an uploader typed).
 
 The surface says who is acting by setting :data:`actor` (a context variable, so each
 Streamlit script thread and each CLI run has its own) — ``with audit.acting_as(v.actor):`` —
@@ -40,6 +42,8 @@ ACTIONS = frozenset(
         "admin_signin_failed",
         "group_create",
         "group_delete",
+        "sector_map",
+        "sector_undo",
     }
 )
 COMMAND_LINE = "command line"
@@ -113,6 +117,23 @@ def record(
             cur.execute(_INSERT_SQL, params)
     except duckdb.Error:
         log.exception("could not record audit entry %s", action)
+
+
+_UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9 _#:=,+-]+")
+
+
+def sector_change_object(change_id: int, old: tuple[int, str] | None, new: tuple[int, str]) -> str:
+    """The audit object of a sector mapping change: its id, then the old and new industry
+    (id and English label), e.g. ``"#3: 96 IT Services and IT Consulting to 43 Financial
+    Services"``; ``old`` None (no earlier mapping) reads "kept as written".
+
+    Never the sector text itself: it was typed by an uploader and could be anything, a
+    person's name included. Characters the object pattern refuses (``&``, ``'``) become a
+    space, and the whole is cut to 80 characters (ids first, so they always survive).
+    """
+    before = "kept as written" if old is None else f"{old[0]} {old[1]}"
+    text = f"#{int(change_id)}: {before} to {new[0]} {new[1]}"
+    return re.sub(r"\s+", " ", _UNSAFE_CHARS.sub(" ", text)).strip()[:80].rstrip()
 
 
 def entries(store: Store, limit: int = 100) -> list[dict[str, Any]]:

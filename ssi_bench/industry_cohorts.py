@@ -55,7 +55,9 @@ def group_nodes(present: Iterable[int]) -> set[int]:
     return out
 
 
-def groups(present: Iterable[int], *, cuts: bool = True) -> list[Group]:
+def groups(
+    present: Iterable[int], *, cuts: bool = True, others: Iterable[Cohort] = ()
+) -> list[Group]:
     """The release's industry groups for the industries present (their ids).
 
     One :class:`~ssi_bench.release.Group` per node of :func:`group_nodes`: ``level`` its depth
@@ -65,8 +67,10 @@ def groups(present: Iterable[int], *, cuts: bool = True) -> list[Group]:
     holds a present industry (``("group", label)`` when that child is a group, else
     ``("sector", label)``); ``parent`` the enclosing group, or everyone at the top level.
     Sorted by level, then label; with ``cuts`` (the default, what the release needs) followed
-    by the same groups with their other partitions (:func:`_cut_families`). Raises
-    NotFoundError for an unknown id.
+    by the same groups with their other partitions (:func:`_cut_families`) and by everyone's
+    partitions of mixed levels (:func:`_everyone_families`; ``others``: the published sector
+    cohorts outside the taxonomy, kept as written, which every such partition also holds).
+    Raises NotFoundError for an unknown id.
     """
     tax = industries.taxonomy()
     here = {tax.get(i).id for i in present}
@@ -85,7 +89,12 @@ def groups(present: Iterable[int], *, cuts: bool = True) -> list[Group]:
         )
         out.append(Group((GROUP, node.label), node.level, leaves, tuple(kids), parent))
     out.sort(key=lambda g: (g.level, g.cohort[1] or ""))
-    return out + _cut_families(out) if cuts else out
+    if not cuts:
+        return out
+    tops = sorted(
+        {_cohort_of(tax.get(i), with_group) for i in occupied if tax.get(i).parent_id is None}
+    )
+    return out + _cut_families(out) + _everyone_families(out, tops, tuple(others))
 
 
 #: Most alternative partitions checked per group (see :func:`_cut_families`).
@@ -105,6 +114,26 @@ def _cut_families(found: list[Group]) -> list[Group]:
     :func:`ssi_bench.release.build_figures` adds one family per Group entry and one figure
     per cohort, so they add checks, never figures.
     """
+    cuts = _cutter(found)
+    extra: list[Group] = []
+    for g in found:
+        seen = {g.children}
+        alternatives = [x for x in cuts(g.cohort)[1:] if x not in seen]
+        alternatives.append(g.leaves)
+        for kids in alternatives:
+            if kids in seen:
+                continue
+            seen.add(kids)
+            # parent None: the release lists a top-level group under everyone once, from its
+            # first entry (a repeat would count it twice there).
+            extra.append(replace(g, children=kids, parent=None))
+    return extra
+
+
+def _cutter(found: list[Group]) -> Callable[[Cohort], list[tuple[Cohort, ...]]]:
+    """``cuts(c)``: the cohort itself, then its partitions into published-able cohorts of
+    mixed levels (each child group kept whole or replaced by a cut of its own), at most
+    :data:`MAX_CUTS` + 1; a cohort that is no group has only itself."""
     by_cohort = {g.cohort: g for g in found}
     memo: dict[Cohort, list[tuple[Cohort, ...]]] = {}
 
@@ -121,25 +150,59 @@ def _cut_families(found: list[Group]) -> list[Group]:
         memo[c] = [(c,), *combos[:MAX_CUTS]]
         return memo[c]
 
-    extra: list[Group] = []
+    return cuts
+
+
+def _everyone_families(
+    found: list[Group], tops: list[Cohort], others: tuple[Cohort, ...]
+) -> list[Group]:
+    """Everyone's partitions of mixed levels, as families for secondary suppression.
+
+    The release checks everyone against its sectors and against its top-level groups; a
+    viewer can also subtract a deeper cut — everyone minus a level-2 group whose top-level
+    group is withheld, plus other top-level cohorts — which neither family closes (found by
+    the mixed-partition test: Banking 5 people and one person kept as written, k = 5,
+    published everyone 6 and "Credit Intermediation" 5, so their difference was one person).
+    One family per combination of each top-level cohort's cuts (with the sectors kept as
+    written, ``others``), up to :data:`MAX_CUTS`, the finest (every leaf) always included.
+
+    Each is handed to the release as a :class:`~ssi_bench.release.Group` of everyone with
+    no leaves: no leaves adds no figure (the release sums leaves into a group's figure), the
+    children are the family, and ``level`` None keeps everyone's figure without a level (the
+    release reads each group's level into its figure's row; the field is typed int there
+    because real groups always have one).
+    """
+    if not tops:
+        return []
+    cuts = _cutter(found)
+    combos: list[tuple[Cohort, ...]] = [()]
+    for top in tops:
+        combos = [a + b for a in combos for b in cuts(top)][: MAX_CUTS * 4]
+    finest = tuple(leaf for top in tops for leaf in _finest(found, top))
+    picked = list(dict.fromkeys([*combos[:MAX_CUTS], finest]))
+    base = {tuple(tops)}  # the release's own family of everyone's top-level groups
+    return [
+        Group(EVERYONE, None, (), kids + others, None)  # type: ignore[arg-type]
+        for kids in picked
+        if kids not in base
+    ]
+
+
+def _finest(found: list[Group], c: Cohort) -> tuple[Cohort, ...]:
+    """Every leaf of ``c`` (itself when it is no group)."""
     for g in found:
-        seen = {g.children}
-        alternatives = [x for x in cuts(g.cohort)[1:] if x not in seen]
-        alternatives.append(g.leaves)
-        for kids in alternatives:
-            if kids in seen:
-                continue
-            seen.add(kids)
-            # parent None: the release lists a top-level group under everyone once, from its
-            # first entry (a repeat would count it twice there).
-            extra.append(replace(g, children=kids, parent=None))
-    return extra
+        if g.cohort == c:
+            return g.leaves
+    return (c,)
 
 
 def groups_for_sectors(names: Iterable[str]) -> list[Group]:
-    """:func:`groups` for the sector cohort names present (those naming an industry)."""
+    """:func:`groups` for the sector cohort names present: those naming an industry make the
+    groups; the others (kept as written) take part in everyone's partitions."""
+    names = list(names)
     present = {ind.id for n in names if (ind := industry_of(n)) is not None}
-    return groups(present)
+    others = tuple(sorted({("sector", str(n)) for n in names if industry_of(n) is None}))
+    return groups(present, others=others)
 
 
 def parent_chain(sector: str | None) -> list[tuple[str, str]]:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ssi_bench import industries
+from ssi_bench.audit import sector_change_object
 from ssi_bench.errors import NotFoundError, SSIBenchError
 
 if TYPE_CHECKING:
@@ -175,6 +176,18 @@ class SectorChange:
         }
 
 
+def audit_object(change: SectorChange) -> str:
+    """The audit log's object for ``change``: its id and the old and new industry (ids and
+    labels, see :func:`ssi_bench.audit.sector_change_object`); never the sector text."""
+    old = change.old_industry_id
+    new = industries.get(change.new_industry_id)
+    return sector_change_object(
+        change.change_id,
+        None if old is None else (old, industries.get(old).label),
+        (new.id, new.label),
+    )
+
+
 def overrides(store: Store) -> dict[str, int]:
     """The admin's remembered choices: normalised sector text → industry id."""
     with store.cursor() as cur:
@@ -299,7 +312,10 @@ def map_sector(store: Store, text: str, industry: int | str) -> SectorChange:
                 _REFILE_SQL.format(tbl=tbl), {"cid": cid, "label": target.label, "id": target.id}
             )
             cur.execute("DROP TABLE picked")
-    return SectorChange(cid, text.strip(), None if old is None else int(old[0]), target.id, refiled)
+    change = SectorChange(
+        cid, text.strip(), None if old is None else int(old[0]), target.id, refiled
+    )
+    return change
 
 
 def _rows_logged(cur: Any, cid: int) -> int:
@@ -334,9 +350,10 @@ def undo(store: Store) -> SectorChange:
             "UPDATE sector_changes SET undone_at = now()::TIMESTAMP WHERE change_id = $cid",
             {"cid": cid},
         )
-    return SectorChange(
+    change = SectorChange(
         int(cid), str(text), None if old_id is None else int(old_id), int(new_id), rows
     )
+    return change
 
 
 @dataclass(frozen=True)
@@ -439,23 +456,37 @@ def curve_from_json(text: str) -> Any:
     )
 
 
-def linkedin_sentence(industry: str, top_percent: int, plus_minus: int, captures: int) -> str:
-    """The sentence every surface shows for a LinkedIn-wide standing."""
+def linkedin_sentence(
+    industry: str,
+    top_percent: int,
+    plus_minus: int,
+    captures: int,
+    curve_date: dt.date | None = None,
+) -> str:
+    """The sentence every surface shows for a LinkedIn-wide standing; ``curve_date``: the
+    date a stale curve was fitted on (the captures changed since by fewer than k people, so
+    it was not refitted), named in the sentence."""
+    since = "" if curve_date is None else f" as of {curve_date.isoformat()}"
     return (
         f"LinkedIn-wide: about Top {top_percent}% of sales professionals in {industry} "
-        f"(from {captures} captured ranks, ±{plus_minus})"
+        f"(from {captures} captured ranks{since}, ±{plus_minus})"
     )
 
 
 def linkedin_standing(
-    industry: str, curve: Any, score: float, avg_ssi: float | None = None
+    industry: str,
+    curve: Any,
+    score: float,
+    avg_ssi: float | None = None,
+    curve_date: dt.date | None = None,
 ) -> dict[str, Any]:
     """A score's estimated LinkedIn-wide industry rank from a fitted curve, as JSON.
 
     ``top_percent``: whole percent, at least 1 (LinkedIn's floor, "Top 1%"); ``plus_minus``:
     the ~95% half-width rounded up to a whole point; ``captures``: people the curve was
     fitted from; ``industry_avg_ssi``: the mean of LinkedIn's reported industry average
-    (None when not captured from k people); ``display``: :func:`linkedin_sentence`.
+    (None when not captured from k people); ``curve_date``: ISO date a stale curve was fitted
+    on, else None; ``display``: :func:`linkedin_sentence`.
     """
     import math
 
@@ -468,78 +499,9 @@ def linkedin_standing(
         "plus_minus": plus,
         "captures": int(curve.captures),
         "industry_avg_ssi": avg_ssi,
-        "display": linkedin_sentence(industry, top, plus, int(curve.captures)),
+        "curve_date": None if curve_date is None else curve_date.isoformat(),
+        "display": linkedin_sentence(industry, top, plus, int(curve.captures), curve_date),
     }
-
-
-#: Per person, their latest snapshot in the window that carries both the SSI total and
-#: LinkedIn's industry rank, with its industry (rows without an industry are left out).
-_CAPTURE_PAIRS_SQL = """
-SELECT arg_max(industry_id, snapshot_date) AS industry_id, arg_max(ssi, snapshot_date) AS ssi,
-       arg_max(industry_rank, snapshot_date) AS industry_rank
-FROM scores
-WHERE snapshot_date >= $start AND snapshot_date <= $day AND industry_id IS NOT NULL
-  AND ssi IS NOT NULL AND industry_rank IS NOT NULL
-GROUP BY person_key
-"""
-#: Per person, the latest reported industry average SSI in the window, with its industry.
-_REPORTED_AVG_SQL = """
-SELECT arg_max(industry_id, snapshot_date) AS industry_id,
-       arg_max(industry_avg_ssi, snapshot_date) AS avg_ssi
-FROM scores
-WHERE snapshot_date >= $start AND snapshot_date <= $day AND industry_id IS NOT NULL
-  AND industry_avg_ssi IS NOT NULL
-GROUP BY person_key
-"""
-
-
-def build_curves(
-    store: Store, day: dt.date, lookback_days: int, k: int
-) -> list[tuple[dt.date, int, str, int | None, str | None, float | None, int | None]]:
-    """The release's LinkedIn-wide curves for publication date ``day`` (rows of
-    ``release_curves``).
-
-    Per industry: :func:`ssi_bench.linkedin_industry.fit` over each person's latest (SSI,
-    industry rank) pair within ``day − lookback_days … day``, with k = max(``k``, 7) people
-    at least (the curve has 6 parameters); and the mean of LinkedIn's reported industry
-    average SSI over each person's latest report, from at least ``k`` people. An industry
-    with neither is left out; ~1 s per fitted industry.
-    """
-    from ssi_bench.linkedin_industry import fit
-
-    params = {"day": day, "start": day - dt.timedelta(days=lookback_days)}
-    with store.cursor() as cur:
-        pairs = cur.execute(_CAPTURE_PAIRS_SQL, params).fetchall()
-        avgs = cur.execute(_REPORTED_AVG_SQL, params).fetchall()
-    by_ind: dict[int, list[tuple[float, float]]] = {}
-    for ind, ssi, rank in pairs:
-        by_ind.setdefault(int(ind), []).append((float(ssi), float(rank)))
-    avg_by: dict[int, list[float]] = {}
-    for ind, avg in avgs:
-        avg_by.setdefault(int(ind), []).append(float(avg))
-    rows = []
-    for ind in sorted(set(by_ind) | set(avg_by)):
-        got = by_ind.get(ind, [])
-        curve = None
-        if len(got) >= max(k, 7):
-            curve = fit([s for s, _ in got], [t for _, t in got], k=max(k, 7))
-        reported = avg_by.get(ind, [])
-        mean = round(sum(reported) / len(reported), 2) if len(reported) >= k else None
-        if curve is None and mean is None:
-            continue
-        label = industries.get(ind).label
-        rows.append(
-            (
-                day,
-                ind,
-                label,
-                None if curve is None else curve.captures,
-                None if curve is None else curve_to_json(curve),
-                mean,
-                len(reported) if mean is not None else None,
-            )
-        )
-    return rows
 
 
 def match_industry(text: str, store: Store) -> industries.Industry | None:

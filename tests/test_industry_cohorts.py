@@ -12,15 +12,17 @@ import datetime as dt
 from collections import Counter
 
 import pyarrow as pa
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ssi_bench import industries
 from ssi_bench.api import Bench
+from ssi_bench.config import Settings
 from ssi_bench.engines.job import UNITS
-from ssi_bench.industry_cohorts import at_level, groups, parent_chain
+from ssi_bench.industry_cohorts import at_level, groups, groups_for_sectors, parent_chain
 from ssi_bench.release import EVERYONE, build_figures
-from tests.conftest import csv_bytes
+from tests.conftest import TEST_SECRET, csv_bytes
 
 DAY = dt.date(2026, 10, 26)
 CNP, SD, TII, TIM = (
@@ -161,3 +163,112 @@ def _empty_pairs() -> pa.Table:
         "pub_date": pa.array([], pa.date32()), "sector": pa.array([], pa.string()),
         "network": pa.array([], pa.string()), "n": pa.array([], pa.int64()),
     })  # fmt: skip
+
+
+# ---------------------------------------------------------------------- mixed partitions
+#: A deeper corner: five levels under Technology, Information and Media (Mobile Gaming Apps
+#: is a grandchild of Software Development), Financial Services with children two levels
+#: down (through groups the table has no row for), and a sector kept as written.
+MIXED_POOL = [
+    TIM, TII, SD, CNP, "Computer Games", "Mobile Gaming Apps", "Embedded Software Products",
+    FS, "Banking", "Insurance", "Investment Banking", "Investment Management", "Acme",
+]  # fmt: skip
+
+
+def _leaves(cohort: tuple[str, str | None], present: set[str]) -> frozenset[str]:
+    """The present sector texts a published cohort holds, from the industries' paths: a
+    group holds every industry whose path passes through it, everyone holds all."""
+    kind, name = cohort
+    if kind == "all":
+        return frozenset(present)
+    if kind == "sector":
+        return frozenset({str(name)})
+    tax = {i.label: i for i in industries.taxonomy().all()}
+    return frozenset(s for s in present if s in tax and name in tax[s].path)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sizes=st.lists(st.integers(0, 13), min_size=len(MIXED_POOL), max_size=len(MIXED_POOL)),
+       k=st.integers(5, 10))  # fmt: skip
+def test_every_difference_of_published_cohorts_of_mixed_levels_holds_0_or_at_least_k(sizes, k):
+    """A viewer subtracts from any published cohort (everyone or a group) any disjoint set of
+    published cohorts inside it, whatever their levels: some children whole, grandchildren of
+    other children, groups and single industries. Every such remainder, recounted from the
+    raw rows, holds nobody or at least k people."""
+    rows = [(s, 40 + j % 7) for s, n in zip(MIXED_POOL, sizes, strict=True) for j in range(n)]
+    if not rows:
+        return
+    present_names = [s for s, n in zip(MIXED_POOL, sizes, strict=True) if n]
+    figures = build_figures(
+        _hist(rows), _empty_pairs(), k=k, groups=groups_for_sectors(present_names)
+    )
+    published = [
+        (kind, name)
+        for kind, name, reason in zip(
+            *(figures.column(c).to_pylist() for c in ("kind", "name", "reason")), strict=True
+        )
+        if reason is None
+    ]
+    size = Counter(s for s, _ in rows)  # the raw recount: people per sector text
+    present = set(size)
+    leaves = {c: _leaves(c, present) for c in published}
+    for outer in published:
+        inside = [c for c in published if c != outer and leaves[c] < leaves[outer]]
+        # Every union of pairwise disjoint published cohorts inside ``outer`` (a remainder
+        # depends only on which people are taken away, so unions are enough).
+        unions: set[frozenset[str]] = {frozenset()}
+        for c in inside:
+            unions |= {u | leaves[c] for u in unions if not u & leaves[c]}
+        for taken in unions:
+            left = sum(size[s] for s in leaves[outer] - taken)
+            assert left == 0 or left >= k, (outer, sorted(taken), left, k)
+
+
+def test_everyone_minus_a_deeper_group_never_singles_out_a_sector_kept_as_written():
+    """The case the mixed-partition test found, through the whole release: Banking (under
+    Financial Services → Credit Intermediation) 5 people and one person kept as written,
+    k = 5. Before everyone's mixed-level families, everyone (6) and Credit Intermediation
+    (5) were both published: their difference was that one person."""
+    b = Bench.memory(Settings(secret=TEST_SECRET, min_cohort=5))
+    try:
+        b.ingest(people({"Banking": 5, "Acme widgets": 1}), "t.csv")
+        rel = b.release()
+        shown = {
+            (f.kind, f.name): f.n
+            for f in rel.figures(DAY)
+            if f.metric == "ssi" and f.published and f.n is not None
+        }
+        everyone = shown.get(("all", None))
+        assert everyone is None or everyone == 6
+        for cohort, n in shown.items():
+            if cohort != ("all", None) and everyone is not None:
+                assert not 1 <= everyone - n <= 4, (cohort, n, everyone)
+    finally:
+        b.close()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap, reported to the lead: a network lying wholly inside an industry group "
+    "(but in several of its industries) is in no family of that group, so the group minus "
+    "the network can hold 1 to k-1 people; the fix needs the (sector, network) pairs where "
+    "the release is built (release.py / engines/build.py figures, another engineer's)",
+)
+def test_an_industry_group_minus_a_network_inside_it_holds_0_or_at_least_k(bench: Bench):
+    # Team: 10 in Software Development and 9 in Computer Networking Products; one more CNP
+    # person without a network; 30 in Financial Services. k = 10.
+    rows = []
+    for i in range(50):
+        sector = SD if i < 10 else CNP if i < 20 else FS
+        rows.append({"email": f"p{i}@example.com", "date": DAY.isoformat(), "sector": sector,
+                     "network": "Team" if i < 19 else "", "brand": 5 + i % 17, "people": 10,
+                     "insights": 10, "relationships": 9})  # fmt: skip
+    bench.ingest(csv_bytes(rows), "t.csv")
+    shown = {
+        (f.kind, f.name): f.n
+        for f in bench.release().figures(DAY)
+        if f.metric == "ssi" and f.published and f.n is not None
+    }
+    if ("group", SD) in shown and ("network", "Team") in shown:
+        left = shown[("group", SD)] - shown[("network", "Team")]  # the one CNP person
+        assert left == 0 or left >= 10, shown

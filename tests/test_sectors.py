@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from ssi_bench import audit
 from ssi_bench.api import Bench
 from ssi_bench.cli import run
 from ssi_bench.errors import NotFoundError
@@ -93,6 +94,35 @@ def test_a_mapping_refiles_stored_rows_applies_to_later_uploads_and_undoes(bench
     assert bench.sector_mappings() == []
     with pytest.raises(NotFoundError):
         bench.undo_sector()
+
+
+def test_mapping_changes_are_audited_with_industries_never_the_sector_text(bench: Bench):
+    # A sector text can be anything an uploader typed, an e-mail address included.
+    raw = "jan.jansen@corp.test"
+    bench.ingest(team([raw] * 2, prefix="a"), "a.csv")
+    actor = "f" * 32  # what a surface sets: the keyed hash of the signed-in admin
+    with audit.acting_as(actor):
+        first = bench.map_sector(raw, "Retail")
+        second = bench.map_sector(raw, FINANCE)
+        bench.undo_sector()
+    got = [(e["actor"], e["action"], e["object"]) for e in reversed(audit.entries(bench.store))]
+    got = [g for g in got if g[1].startswith("sector_")]
+    assert got == [
+        (actor, "sector_map", f"#{first.change_id}: kept as written to 27 Retail"),
+        (actor, "sector_map", f"#{second.change_id}: 27 Retail to 43 Financial Services"),
+        (actor, "sector_undo", f"#{second.change_id}: 27 Retail to 43 Financial Services"),
+    ]
+    with bench.store.cursor() as cur:
+        logged = cur.execute("SELECT * FROM audit_log").fetchall()
+    assert "jan" not in repr(logged).lower() and "@" not in repr(logged)
+
+
+def test_an_industry_label_the_audit_pattern_refuses_is_cleaned_not_dropped():
+    label = "Retail Recyclable Materials & Used Merchandise"  # "&" is not an object character
+    got = audit.sector_change_object(9, (96, "Women's Handbag Manufacturing"), (2, label))
+    # "'" and "&" become spaces (runs of spaces one); cut at 80 characters, ids first.
+    whole = "#9: 96 Women s Handbag Manufacturing to 2 Retail Recyclable Materials Used Merchandise"
+    assert got == whole[:80] and len(got) == 80
 
 
 def test_remapping_moves_the_rows_an_earlier_mapping_filed(bench: Bench):

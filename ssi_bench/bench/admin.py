@@ -41,6 +41,7 @@ class AdminMixin:
         """
         group = network_groups.create(self.store, name, networks)
         audit.record(self.store, None, "group_create", group.group_id)
+        self.publish()
         return group
 
     def network_group_delete(self, group_id: int) -> str:
@@ -48,6 +49,7 @@ class AdminMixin:
         Audit-logged as ``group_delete``."""
         name = network_groups.delete(self.store, group_id)
         audit.record(self.store, None, "group_delete", group_id)
+        self.publish()
         return name
 
     def network_groups_inactive(self) -> list[str]:
@@ -105,12 +107,20 @@ class AdminMixin:
     def map_sector(self, text: str, industry: int | str) -> sectors.SectorChange:
         """Remember that ``text`` means ``industry`` (id or label) for later uploads and
         re-file the stored rows it names, in one transaction (undo: :meth:`undo_sector`).
-        Raises NotFoundError for an unknown industry, SSIBenchError for an empty text."""
-        return sectors.map_sector(self.store, text, industry)
+        Raises NotFoundError for an unknown industry, SSIBenchError for an empty text.
+        Recorded in the audit log ("sector_map": change id, old and new industry)."""
+        change = sectors.map_sector(self.store, text, industry)
+        audit.record(self.store, None, "sector_map", sectors.audit_object(change))
+        self.publish()
+        return change
 
     def undo_sector(self) -> sectors.SectorChange:
-        """Undo the latest sector mapping change. Raises NotFoundError when there is none."""
-        return sectors.undo(self.store)
+        """Undo the latest sector mapping change. Raises NotFoundError when there is none.
+        Recorded in the audit log ("sector_undo": the change undone, as for "sector_map")."""
+        change = sectors.undo(self.store)
+        audit.record(self.store, None, "sector_undo", sectors.audit_object(change))
+        self.publish()
+        return change
 
     # ------------------------------------------------------------------ shares
     def share_create(self, view: dict[str, Any], person_key: str | None = None) -> str:

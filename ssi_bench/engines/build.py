@@ -5,6 +5,7 @@ A release folder::
     OUT/hist.parquet      pub_date, kind, name, metric, value, n   (the job's histograms)
     OUT/pairs.parquet     pub_date, sector, network, n
     OUT/figures.parquet   the published figures (ssi_bench.release.build_figures)
+    OUT/curves.parquet    the LinkedIn-wide industry curves (ssi_bench.engines.curves)
     OUT/manifest.json     settings, input checksum, rows and SHA-256 of each file
 
 The tables are cast to one schema (:data:`HIST_SCHEMA`, :data:`PAIRS_SCHEMA`) and sorted, so
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ssi_bench.engines import snapshots
+from ssi_bench.engines import curves, snapshots
 from ssi_bench.errors import SSIBenchError
 
 if TYPE_CHECKING:
@@ -176,6 +177,10 @@ def build_release(
         figs = figures(hist, pairs, k=min_cohort)
         if figs is not None:
             tables["figures"] = figs
+        tables["curves"] = curves.engine_curves(
+            input_dir, source, hist, lookback_days, min_cohort, engine=engine, spark=spark,
+            spark_master=spark_master, spark_remote=spark_remote,
+        )  # fmt: skip
         files = {}
         for name, table in tables.items():
             path = tmp / f"{name}.parquet"
@@ -253,7 +258,9 @@ def import_release(store: Store, release_dir: str | Path) -> dict[str, Any]:
         for name in ("hist", "pairs"):
             _replace_table(cur, f"release_{name}", tables[name])
     # Its own step, after ours: the lead's loader runs its own transaction.
-    figures_rows = _import_figures(store, Path(release_dir), tables.get("figures"))
+    figures_rows = _import_figures(
+        store, Path(release_dir), tables.get("figures"), curves.rows_of(tables.get("curves"))
+    )
     return {
         **manifest,
         "imported": {
@@ -273,7 +280,9 @@ def _replace_table(cur: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -
         cur.unregister("incoming")
 
 
-def _import_figures(store: Store, release_dir: Path, figs: pa.Table | None) -> int | None:
+def _import_figures(
+    store: Store, release_dir: Path, figs: pa.Table | None, curve_rows: list[Any] | None = None
+) -> int | None:
     """Store the release's figures as the dashboard's release, marked ``imported``: the pages
     then serve it as it is (``Bench.release``), and a local change never rebuilds over it."""
     from ssi_bench import release_store
@@ -286,5 +295,6 @@ def _import_figures(store: Store, release_dir: Path, figs: pa.Table | None) -> i
         data_version=store.data_version(),
         source="imported",
         settings_key=f"imported from {release_dir.name}",
+        curves=curve_rows,
     )
     return figs.num_rows

@@ -125,3 +125,42 @@ def store_snapshots_sql() -> str:
     """``snapshots`` as a view over the dashboard's own ``scores`` table (DuckDB)."""
     cols = ", ".join(f"CAST(round({m} * {UNITS}) AS BIGINT) AS {m}" for m in METRICS)
     return f"SELECT person_key, snapshot_date, sector, network, {cols} FROM scores"
+
+
+def capture_pairs_sql(lookback_days: int) -> str:
+    """Capture intervals over ``snapshots`` with LinkedIn's figures: the input of the curves.
+
+    ``snapshots`` must also carry ``industry_rank`` and ``industry_avg_ssi`` (integer units,
+    as the scores). Output ``person_key, sector, what, score, value, since, until``: one row
+    per snapshot that carries ``what`` = ``'rank'`` (the SSI total ``score`` and LinkedIn's
+    industry rank ``value``) or ``'avg'`` (LinkedIn's reported industry average ``value``,
+    ``score`` NULL), with a sector. The row is the person's latest such capture on every
+    publication date in ``[since, until)``: ``until`` is the person's next capture of the same
+    kind or the day after the look-back window ends, whichever comes first (the window of
+    :func:`histogram_sql`). One row per capture, not per date: the output stays the size of
+    the captures, and :mod:`ssi_bench.engines.curves` expands it per date in memory.
+    """
+    days = int(lookback_days)  # an int from Settings, never text: safe to place in the SQL
+    if days < 1:
+        raise ValueError("look-back window must be at least 1 day")
+    end = days + 1
+    return f"""
+WITH caps AS (
+    SELECT person_key, snapshot_date, sector, 'rank' AS what, ssi AS score,
+           industry_rank AS value
+    FROM snapshots
+    WHERE sector IS NOT NULL AND ssi IS NOT NULL AND industry_rank IS NOT NULL
+    UNION ALL
+    SELECT person_key, snapshot_date, sector, 'avg' AS what, CAST(NULL AS BIGINT) AS score,
+           industry_avg_ssi AS value
+    FROM snapshots
+    WHERE sector IS NOT NULL AND industry_avg_ssi IS NOT NULL
+)
+SELECT person_key, sector, what, score, value, snapshot_date AS since,
+       LEAST(
+           COALESCE(
+               LEAD(snapshot_date) OVER (PARTITION BY person_key, what ORDER BY snapshot_date),
+               snapshot_date + {end}),
+           snapshot_date + {end}) AS until
+FROM caps
+"""

@@ -34,12 +34,17 @@ from ssi_bench.engines import job
 from ssi_bench.errors import SSIBenchError
 from ssi_bench.fields import METRICS
 
-#: Version of the export layout; a reader refuses a newer one.
-SCHEMA_VERSION = 1
+#: Version of the export layout; a reader refuses a newer one. 2 added the optional
+#: :data:`CURVE_COLUMNS` (version 1 exports are still read: they carry no curves).
+SCHEMA_VERSION = 2
 FORMAT = "ssi-bench-snapshots"
 MANIFEST = "manifest.json"
 #: The columns of every Parquet file, in order (plus the ``month`` partition folder).
 COLUMNS = ("person_key", "snapshot_date", "sector", "network", *METRICS)
+#: What the LinkedIn-wide curves need besides (since schema 2; an export written from a
+#: select without them has none, and its release no curves): LinkedIn's industry rank and
+#: reported industry average SSI, BIGINT in units of :data:`job.UNITS` like the scores.
+CURVE_COLUMNS = ("industry_rank", "industry_avg_ssi")
 
 _DUPLICATES_SQL = """
 SELECT count(*) FROM (
@@ -76,8 +81,9 @@ def write_snapshots(
 ) -> dict[str, Any]:
     """Write the rows of ``select_sql`` (run on ``con``) as an export folder at ``out``.
 
-    ``select_sql`` must yield exactly :data:`COLUMNS` with the scores already integer units
-    (e.g. :func:`job.store_snapshots_sql`). The folder is written beside ``out`` and renamed
+    ``select_sql`` must yield :data:`COLUMNS` with the scores already integer units, and may
+    yield :data:`CURVE_COLUMNS` too (e.g. :func:`store_export_sql`); other columns are
+    dropped. The folder is written beside ``out`` and renamed
     into place, so an interrupted export leaves no half folder under that name. Returns the
     manifest (also written to ``out/manifest.json``).
 
@@ -88,9 +94,12 @@ def write_snapshots(
     _fresh_dir(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.parent / f".{out.name}.{uuid.uuid4().hex}.part"
-    cols = ", ".join(COLUMNS)
     try:
-        con.execute(f"CREATE OR REPLACE TEMP VIEW src AS SELECT {cols} FROM ({select_sql})")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW src_all AS {select_sql}")
+        given = {str(r[0]) for r in con.execute("DESCRIBE src_all").fetchall()}
+        names = (*COLUMNS, *(c for c in CURVE_COLUMNS if c in given))
+        cols = ", ".join(names)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW src AS SELECT {cols} FROM src_all")
         row = con.execute(_DUPLICATES_SQL).fetchone()
         if row and row[0]:
             raise SSIBenchError(
@@ -112,8 +121,9 @@ def write_snapshots(
             ).fetchall()
         )
         con.execute("DROP VIEW src")
+        con.execute("DROP VIEW src_all")
         tmp.mkdir(exist_ok=True)  # no rows: COPY writes no folder
-        manifest = _manifest(tmp, counts)
+        manifest = _manifest(tmp, counts, names)
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         if out.exists():
             out.rmdir()  # checked empty above
@@ -128,7 +138,7 @@ def _files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*.parquet") if p.is_file())
 
 
-def _manifest(root: Path, counts: dict[str, int]) -> dict[str, Any]:
+def _manifest(root: Path, counts: dict[str, int], names: tuple[str, ...]) -> dict[str, Any]:
     partitions = []
     for month in sorted(counts):
         files = _files(root / f"month={month}")
@@ -150,7 +160,7 @@ def _manifest(root: Path, counts: dict[str, int]) -> dict[str, Any]:
         "format": FORMAT,
         "schema_version": SCHEMA_VERSION,
         "units_per_point": job.UNITS,
-        "columns": list(COLUMNS),
+        "columns": list(names),
         "partitioning": "hive: month=YYYY-MM (text)",
         "rows": sum(p["rows"] for p in partitions),
         "partitions": partitions,
@@ -206,6 +216,28 @@ def read_manifest(root: str | Path, *, verify: bool = True) -> dict[str, Any]:
     return manifest
 
 
+def store_export_sql() -> str:
+    """The dashboard's ``scores`` as an export: :func:`job.store_snapshots_sql`'s columns and
+    :data:`CURVE_COLUMNS`, rounded once to integer units by the same rule."""
+    # The job's own view plus two columns: its text is wrapped, not copied, so the scores'
+    # rounding rule stays in one place.
+    base = job.store_snapshots_sql().replace(" FROM scores", ", {extra} FROM scores", 1)
+    extra = ", ".join(f"CAST(round({c} * {job.UNITS}) AS BIGINT) AS {c}" for c in CURVE_COLUMNS)
+    return base.replace("{extra}", extra)
+
+
+def has_curve_columns(manifest: dict[str, Any]) -> bool:
+    """Whether an export carries what the LinkedIn-wide curves need (schema 2 with
+    :data:`CURVE_COLUMNS`); a version 1 export does not, and its release has no curves."""
+    return int(manifest.get("schema_version", 0)) >= 2 and set(CURVE_COLUMNS) <= set(
+        manifest.get("columns", ())
+    )
+
+
 def export_store(con: duckdb.DuckDBPyConnection, out: str | Path) -> dict[str, Any]:
-    """Export a dashboard database's ``scores`` (on ``con``, a cursor of the store)."""
-    return write_snapshots(con, job.store_snapshots_sql(), out)
+    """Export a dashboard database's ``scores`` (on ``con``, a cursor of the store), with
+    LinkedIn's industry rank and average for the curves (left out for a ``scores`` table
+    without them, as a bare test table: the export is then what schema 1 held)."""
+    have = {str(r[0]) for r in con.execute("DESCRIBE scores").fetchall()}
+    sql = store_export_sql() if set(CURVE_COLUMNS) <= have else job.store_snapshots_sql()
+    return write_snapshots(con, sql, out)

@@ -12,6 +12,7 @@ import streamlit as st
 from ssi_bench import industries
 from ssi_bench.errors import SSIBenchError
 from ssi_bench.sectors import NOT_AN_INDUSTRY
+from ssi_bench.web.viewer import acting
 
 
 def _industry_options() -> list[str]:
@@ -53,7 +54,8 @@ def render_preview_sectors(preview: Any, key: str, bench: Any | None = None) -> 
 
 def _map(bench: Any, text: str, industry_id: int) -> None:
     try:
-        change = bench.map_sector(text, industry_id)
+        with acting():  # the audit log names the signed-in admin (hashed), never the text
+            change = bench.map_sector(text, industry_id)
     except SSIBenchError as exc:
         st.error(str(exc))
         return
@@ -88,7 +90,8 @@ def render_sector_admin(bench: Any) -> None:
             _map(bench, text, _id_of(target))
     if st.button("Undo the latest mapping change", key="sectors_admin_undo"):
         try:
-            undone = bench.undo_sector()
+            with acting():
+                undone = bench.undo_sector()
             st.success(f"Mapping of {undone.text!r} undone: {undone.rows_refiled} rows put back.")
         except SSIBenchError as exc:
             st.error(str(exc))
