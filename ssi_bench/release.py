@@ -220,9 +220,7 @@ def _prepare(hist: pa.Table, groups: Sequence[Group], *, k: int, prune: bool = T
         con.register("levels", levels)
         con.execute("CREATE TEMP TABLE links AS SELECT DISTINCT * FROM links_given")
         con.execute(f"CREATE TEMP TABLE tot AS {_TOTALS_SQL}")
-        tot = con.execute(
-            "SELECT * FROM tot ORDER BY d, kind, name, metric"
-        ).to_arrow_table()
+        tot = con.execute("SELECT * FROM tot ORDER BY d, kind, name, metric").to_arrow_table()
         con.execute(
             "CREATE TEMP TABLE keep AS SELECT d, pub_date, kind, name, metric FROM tot "
             "WHERE $prune = false OR total >= $k",
