@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ssi_bench.cohorts import QUANTILES
 from ssi_bench.disclosure import REASONS, Histogram, moves, suppress
@@ -99,23 +100,46 @@ def _nested_networks(pairs: pd.DataFrame) -> dict[dt.date, dict[str, list[str]]]
     return out
 
 
+# Figure sizes first (leaves and groups, from per-figure totals: cheap), then value bins only
+# for figures of at least k people: a smaller figure is withheld whatever else holds and is
+# never compared (neither over time nor as a child), so its histogram is never read. At 10⁶
+# snapshots most figures are small networks, so most bins go here.
+_TOTALS_SQL = """
+WITH leaf AS (
+    SELECT pub_date, kind, coalesce(name, '') AS name, metric, sum(n) AS total FROM hist
+    GROUP BY ALL
+),
+src AS (
+    SELECT * FROM leaf
+    UNION ALL
+    SELECT t.pub_date, l.g_kind, l.g_name, t.metric, sum(t.total)
+    FROM leaf t JOIN links l ON t.kind = l.kind AND t.name = l.name
+    GROUP BY ALL
+)
+SELECT dense_rank() OVER (ORDER BY s.pub_date) - 1 AS d, s.pub_date, s.kind, s.name,
+       lv.level, s.metric, s.total
+FROM src s LEFT JOIN levels lv ON s.kind = lv.g_kind AND s.name = lv.g_name
+"""
 _PREPARE_SQL = """
 WITH src AS (
-    SELECT pub_date, kind, coalesce(name, '') AS name, metric, value, n FROM hist
+    SELECT h.pub_date, h.kind, coalesce(h.name, '') AS name, h.metric, h.value, h.n FROM hist h
+    SEMI JOIN keep b ON h.pub_date = b.pub_date AND h.kind = b.kind
+        AND coalesce(h.name, '') = b.name AND h.metric = b.metric
     UNION ALL
     SELECT h.pub_date, l.g_kind, l.g_name, h.metric, h.value, sum(h.n)
     FROM hist h JOIN links l ON h.kind = l.kind AND coalesce(h.name, '') = l.name
+    SEMI JOIN keep b ON h.pub_date = b.pub_date AND l.g_kind = b.kind AND l.g_name = b.name
+        AND h.metric = b.metric
     GROUP BY ALL
-),
-dated AS (
-    SELECT *, dense_rank() OVER (ORDER BY pub_date) - 1 AS d FROM src
 )
-SELECT d, pub_date, kind, name, metric, value, n FROM dated
-ORDER BY d, kind, name, metric, value
+SELECT b.d, s.kind, s.name, s.metric, s.value, s.n
+FROM src s JOIN keep b ON s.pub_date = b.pub_date AND s.kind = b.kind AND s.name = b.name
+    AND s.metric = b.metric
+ORDER BY b.d, s.kind, s.name, s.metric, s.value
 """
 _FIGS_SQL = """
 WITH f AS (
-    SELECT d, kind, name, metric, sum(n) AS total, count(*) AS size FROM prepared
+    SELECT d, kind, name, metric, count(*) AS size FROM prepared
     GROUP BY ALL
 ),
 cur AS (SELECT d, kind, name, metric, value, n FROM prepared),
@@ -134,25 +158,42 @@ mv AS (
                     sum(CASE WHEN x < 0 THEN -x ELSE 0 END)) AS moves_prev
     FROM delta GROUP BY ALL
 )
-SELECT f.d, f.kind, f.name, f.metric, f.total, f.size, mv.moves_prev
+SELECT f.d, f.kind, f.name, f.metric, f.size, mv.moves_prev
 FROM f LEFT JOIN mv USING (d, kind, name, metric)
 ORDER BY f.d, f.kind, f.name, f.metric
 """
 
 
-def _prepare(
-    hist: pa.Table, groups: Sequence[Group]
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, list[dt.date]]:
-    """Sort the histograms (with each group's rows: the sum of its leaves' histograms —
-    histograms merge by addition) and compute, per figure, its size, where its histogram
-    starts in the sorted arrays and the moves since the previous publication date.
+@dataclass
+class _Prepared:
+    """What the suppression walk reads. ``tot``: every figure (d, pub_date, kind, name with
+    '' for none, level, metric, total), in (d, kind, name, metric) order; ``big``: row numbers
+    in ``tot`` of the figures kept with their histograms (total ≥ k, or all when not pruned),
+    ascending, with ``start``/``size`` (where each one's bins lie in ``values``/``counts``)
+    and ``moves_prev`` (moves against the same figure on the previous date, NaN: none)."""
 
-    In-process DuckDB does the heavy grouping whichever engine made ``hist``: the table is
-    small next to the snapshots (at most 10,001 values per cohort and metric), and pandas
+    tot: pa.Table
+    big: np.ndarray
+    start: np.ndarray
+    size: np.ndarray
+    moves_prev: np.ndarray
+    values: np.ndarray
+    counts: np.ndarray
+    dates: list[dt.date]
+
+
+def _prepare(hist: pa.Table, groups: Sequence[Group], *, k: int, prune: bool = True) -> _Prepared:
+    """Figure totals for every figure (with each group's: the sum of its leaves — histograms
+    merge by addition), and the sorted histograms of the figures that can be published (at
+    least ``k`` people; every figure when ``prune`` is False, the straightforward computation
+    the tests compare with), with where each starts and its moves since the previous date.
+
+    In-process DuckDB does the heavy grouping whichever engine made ``hist``: pandas
     group-bys on string keys cost seconds where DuckDB takes milliseconds.
     """
     import duckdb
 
+    strings = pa.schema([(c, pa.string()) for c in ("g_kind", "g_name", "kind", "name")])
     links = pa.table(
         {
             "g_kind": [g.cohort[0] for g in groups for _ in g.leaves],
@@ -160,27 +201,51 @@ def _prepare(
             "kind": [leaf[0] for g in groups for leaf in g.leaves],
             "name": [leaf[1] or "" for g in groups for leaf in g.leaves],
         },
-        schema=pa.schema([(c, pa.string()) for c in ("g_kind", "g_name", "kind", "name")]),
+        schema=strings,
+    )
+    level_of = {(g.cohort[0], g.cohort[1] or ""): g.level for g in groups}
+    levels = pa.table(
+        {
+            "g_kind": [c[0] for c in level_of],
+            "g_name": [c[1] for c in level_of],
+            "level": pa.array(list(level_of.values()), type=pa.int32()),
+        }
     )
     con = duckdb.connect()
     try:
+        con.execute("SET preserve_insertion_order = false")
         con.register("hist", hist.select(["pub_date", "kind", "name", "metric", "value", "n"]))
         # distinct: a group may be handed in several times (one per partition to check)
         con.register("links_given", links)
+        con.register("levels", levels)
         con.execute("CREATE TEMP TABLE links AS SELECT DISTINCT * FROM links_given")
-        prepared = con.execute(_PREPARE_SQL).to_arrow_table()
-        con.register("prepared", prepared)
-        fig = con.execute(_FIGS_SQL).to_arrow_table().to_pandas()
-        dates = con.execute(
-            "SELECT pub_date FROM prepared GROUP BY d, pub_date ORDER BY d"
-        ).fetchall()
+        con.execute(f"CREATE TEMP TABLE tot AS {_TOTALS_SQL}")
+        tot = con.execute("SELECT * FROM tot ORDER BY d, kind, name, metric").to_arrow_table()
+        con.execute(
+            "CREATE TEMP TABLE keep AS SELECT d, pub_date, kind, name, metric FROM tot "
+            "WHERE $prune = false OR total >= $k",
+            {"prune": prune, "k": int(k)},
+        )
+        con.execute(f"CREATE TEMP TABLE prepared AS {_PREPARE_SQL}")
+        fig = con.execute(_FIGS_SQL).to_arrow_table()
+        bins = con.execute("SELECT value, n FROM prepared ORDER BY d, kind, name, metric, value")
+        kept = bins.to_arrow_table()
+        dates = con.execute("SELECT pub_date FROM tot GROUP BY d, pub_date ORDER BY d").fetchall()
     finally:
         con.close()
-    sizes = fig["size"].to_numpy(dtype=np.int64)
-    fig["start"] = np.concatenate([[0], np.cumsum(sizes)[:-1]]) if len(sizes) else sizes
-    values = prepared.column("value").to_numpy().astype(np.int64)
-    counts = prepared.column("n").to_numpy().astype(np.int64)
-    return fig, values, counts, [r[0] for r in dates]
+    total = tot.column("total").to_numpy().astype(np.int64)
+    big = np.flatnonzero(total >= k) if prune else np.arange(len(total))
+    size = fig.column("size").to_numpy().astype(np.int64)
+    if len(size) != len(big):  # pragma: no cover - both come from the same keep table
+        raise AssertionError("kept figures and their histograms disagree")
+    start = np.concatenate([[0], np.cumsum(size)[:-1]]).astype(np.int64) if len(size) else size
+    moves_prev = fig.column("moves_prev").to_numpy(zero_copy_only=False).astype(np.float64)
+    return _Prepared(
+        tot, big, start, size, moves_prev,
+        kept.column("value").to_numpy().astype(np.int64),
+        kept.column("n").to_numpy().astype(np.int64),
+        [r[0] for r in dates],
+    )  # fmt: skip
 
 
 def build_figures(
@@ -189,6 +254,7 @@ def build_figures(
     *,
     k: int,
     groups: Sequence[Group] = (),
+    prune: bool = True,
 ) -> pa.Table:
     """The published figures from the job's histograms (see :data:`FIGURE_SCHEMA`).
 
@@ -201,11 +267,15 @@ def build_figures(
     date and the quantiles are array operations over the whole table; only the suppression
     walk is per date and metric (it is sequential by nature: a figure is compared with the
     cohort's last *published* one), and an explicit histogram comparison is made only for a
-    cohort whose previous-date figure was withheld.
+    cohort whose previous-date figure was withheld. ``prune`` (default) keeps histograms only
+    of figures of at least k people (the only ones any rule reads); False keeps every one —
+    the same output, slower, for the tests to compare with.
     """
-    fig, values, counts, dates = _prepare(hist, groups)
+    prep = _prepare(hist, groups, k=k, prune=prune)
+    dates = prep.dates
     if not dates:
         return FIGURE_SCHEMA.empty_table()
+    tot, values, counts = prep.tot, prep.values, prep.counts
 
     level = {g.cohort: g.level for g in groups}
     pair_frame = pairs.select(["pub_date", "sector", "network", "n"]).to_pandas()
@@ -219,28 +289,29 @@ def build_figures(
             tops_by_kind[g.cohort[0]].append(g.cohort)
     group_families = [(g.cohort, list(dict.fromkeys(g.children))) for g in groups]
 
-    reason_col = np.empty(len(fig), dtype=object)
+    n_fig = tot.num_rows
+    total_all = tot.column("total").to_numpy().astype(np.int64)
+    # Only figures of at least k people go through the per-figure walk: a smaller one is
+    # withheld whatever else holds and takes part in no check (a withheld child is not
+    # subtracted; a withheld parent has no family).
+    reason_all = np.full(n_fig, "small", dtype=object)
+    big = prep.big[total_all[prep.big] >= k]
+    at = np.searchsorted(prep.big, big)  # positions of the walked figures among the kept
+    start_col, size_col = prep.start[at], prep.size[at]
+    mprev_col = prep.moves_prev[at]
+    d_col = tot.column("d").to_numpy()[big]
+    kind_col = tot.column("kind").take(big).to_pylist()
+    name_col = tot.column("name").take(big).to_pylist()
+    metric_col = tot.column("metric").take(big).to_pylist()
+    total_col = total_all[big]
+    reason_col = np.empty(len(big), dtype=object)
     last_pub: dict[tuple[Cohort, str], tuple[int, int, int]] = {}  # → (date no, start, size)
-    d_col = fig["d"].to_numpy()
-    kind_col = fig["kind"].to_numpy(dtype=object)
-    name_col = fig["name"].to_numpy(dtype=object)
-    metric_col = fig["metric"].to_numpy(dtype=object)
-    total_col = fig["total"].to_numpy(dtype=np.int64)
-    start_col = fig["start"].to_numpy(dtype=np.int64)
-    size_col = fig["size"].to_numpy(dtype=np.int64)
-    # A figure of fewer than k people is withheld whatever else holds, and it takes part in
-    # no check (a withheld child is not subtracted; a withheld parent has no family): only
-    # the others go through the per-figure walk. At 10⁶ snapshots most figures are small
-    # networks, so this is most of the walk saved.
-    big = total_col >= k
-    reason_col[~big] = "small"
-    mprev_col = fig["moves_prev"].to_numpy(dtype=np.float64)
     bounds = np.flatnonzero(np.diff(d_col, prepend=-1, append=len(dates) + 1))
     for lo, hi in itertools.pairwise(bounds):
-        if lo >= len(fig):
+        if lo >= len(big):
             break
         day_no = int(d_col[lo])
-        idx_big = (np.flatnonzero(big[lo:hi]) + lo).tolist()
+        idx_big = range(int(lo), int(hi))
         cohorts_today = {(kind_col[i], name_col[i] or None) for i in idx_big}
         # Groups are checked in their own families below; among the base cohorts they
         # would count their people twice.
@@ -281,21 +352,30 @@ def build_figures(
                 if reasons[c] is None:
                     last_pub[(c, metric)] = (day_no, int(start_col[i]), int(size_col[i]))
 
-    published = np.array([r is None for r in reason_col], dtype=bool)
-    quant = _quantiles_vectorised(values, counts, start_col, size_col, total_col)
-    with_q = published & (total_col >= QUANTILE_MIN)
+    reason_all[big] = reason_col
+    published_big = np.array([r is None for r in reason_col], dtype=bool)
+    published = np.zeros(n_fig, dtype=bool)
+    published[big] = published_big
+    # Quantiles only of the figures that publish them (from QUANTILE_MIN people).
+    qi = np.flatnonzero(published_big & (total_col >= QUANTILE_MIN))
+    quant = _quantiles_vectorised(values, counts, start_col[qi], size_col[qi], total_col[qi])
+    with_q = np.zeros(n_fig, dtype=bool)
+    with_q[big[qi]] = True
+    name_arr = tot.column("name")
     out = {
-        "pub_date": [dates[int(d)] for d in d_col],
-        "kind": list(kind_col),
-        "name": [n or None for n in name_col],
-        "level": [level.get((k_, n_ or None)) for k_, n_ in zip(kind_col, name_col, strict=True)],
-        "metric": list(metric_col),
-        "n": pa.array(np.where(published, total_col, 0), mask=~published),
-        "reason": list(reason_col),
+        "pub_date": tot.column("pub_date"),
+        "kind": tot.column("kind"),
+        "name": pc.if_else(pc.equal(name_arr, ""), pa.scalar(None, pa.string()), name_arr),
+        "level": tot.column("level"),
+        "metric": tot.column("metric"),
+        "n": pa.array(np.where(published, total_all, 0), mask=~published),
+        "reason": pa.array(reason_all, type=pa.string()),
     }
     for name, _q in QUANTILES:
-        out[name] = pa.array(quant[name], mask=~with_q)
-    table = pa.table(out, schema=FIGURE_SCHEMA)
+        col = np.zeros(n_fig, dtype=np.float64)
+        col[big[qi]] = quant[name]
+        out[name] = pa.array(col, mask=~with_q)
+    table = pa.table(out).cast(FIGURE_SCHEMA)
     # one canonical order, whatever order the engine's rows came in
     return table.sort_by([("pub_date", "ascending"), ("kind", "ascending"),
                           ("name", "ascending"), ("metric", "ascending")])  # fmt: skip

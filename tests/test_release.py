@@ -270,3 +270,57 @@ def test_figures_table_has_the_documented_schema_even_when_empty():
     got = release.build_figures(empty_hist, empty_pairs, k=10)
     assert got.schema == release.FIGURE_SCHEMA
     assert got.num_rows == 0
+
+
+# ------------------------------------------------------------------ the pruning shortcut
+def _hist_and_pairs(rows, n_dates, window=90):
+    """The job's histogram and pairs tables rebuilt here with Counters from the raw rows."""
+    hist, pairs = Counter(), Counter()
+    for d in range(n_dates):
+        day = D0 + dt.timedelta(days=d)
+        for r in members_at(rows, day, window).values():
+            net = r.get("network")
+            pairs[(day, r["sector"], net)] += 1 if net else 0
+            for metric in ("ssi", *PILLARS):
+                units = round((ssi(r) if metric == "ssi" else float(r[metric])) * 10_000)
+                hist[(day, "all", None, metric, units)] += 1
+                hist[(day, "sector", r["sector"], metric, units)] += 1
+                if net:
+                    hist[(day, "network", net, metric, units)] += 1
+    h = list(hist.items())
+    p = [(key, n) for key, n in pairs.items() if key[2] is not None]
+    hist_t = pa.table({
+        "pub_date": pa.array([k[0] for k, _ in h], pa.date32()),
+        "kind": [k[1] for k, _ in h], "name": pa.array([k[2] for k, _ in h], pa.string()),
+        "metric": [k[3] for k, _ in h], "value": pa.array([k[4] for k, _ in h], pa.int64()),
+        "n": pa.array([n for _, n in h], pa.int64()),
+    })  # fmt: skip
+    pairs_t = pa.table({
+        "pub_date": pa.array([k[0] for k, _ in p], pa.date32()),
+        "sector": pa.array([k[1] for k, _ in p], pa.string()),
+        "network": pa.array([k[2] for k, _ in p], pa.string()),
+        "n": pa.array([n for _, n in p], pa.int64()),
+    })  # fmt: skip
+    return hist_t, pairs_t
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(populations())
+def test_pruned_histograms_give_the_same_figures_as_keeping_every_histogram(case):
+    """Keeping histograms only of figures of ≥ k people (the build's shortcut) publishes
+    exactly what the straightforward computation over every histogram publishes — also for
+    a group made of small networks (its histogram is the sum of leaves that are pruned)."""
+    k, n_people, n_dates, n_sectors, seed = case
+    rows = _random_rows(n_people, n_dates, n_sectors, seed)
+    hist, pairs = _hist_and_pairs(rows, n_dates)
+    nets = (("network", "N0"), ("network", "N1"), ("network", "N2"))
+    groups = [release.Group(("network_group", "G"), 1, nets, nets)]
+    pruned = release.build_figures(hist, pairs, k=k, groups=groups)
+    full = release.build_figures(hist, pairs, k=k, groups=groups, prune=False)
+    assert pruned.equals(full)
+    # and the shortcut really was taken: some figure of the population is below k
+    totals = Counter()
+    for r in hist.to_pylist():
+        totals[(r["pub_date"], r["kind"], r["name"], r["metric"])] += r["n"]
+    if any(t < k for t in totals.values()):
+        assert "small" in pruned.column("reason").to_pylist()
