@@ -147,7 +147,12 @@ def render_my_benchmark(
         standing = ssi_standings.get(kind)
         if standing is not None:
             name = _name(mb, kind)
-            render_standing(f"{KIND_LABELS[kind]}" + (f" — {name}" if name else ""), standing, k)
+            render_standing(
+                f"{KIND_LABELS[kind]}" + (f" — {name}" if name else ""),
+                standing,
+                k,
+                listed=[s.cohort for s in ssi_standings.values()],
+            )
     if mb.band:
         st.caption(score_band_caption(get_bench().settings.bands))
 
@@ -164,7 +169,10 @@ def render_my_benchmark(
                         continue
                     name = _name(mb, kind)
                     render_standing(
-                        f"{KIND_LABELS[kind]}" + (f" — {name}" if name else ""), standing, k
+                        f"{KIND_LABELS[kind]}" + (f" — {name}" if name else ""),
+                        standing,
+                        k,
+                        listed=[s.cohort for s in mb.standings[metric].values()],
                     )
             cohorts = [
                 (cohort_label(kind, _name(mb, kind)), mb.quantiles[kind][metric])
@@ -225,15 +233,28 @@ DEMO_NOTE = (
 )
 
 
+#: The way a withheld cohort's figure falls back, most specific first (the display order,
+#: :data:`KIND_ORDER`, puts the sector first, so it cannot stand for this).
+FALLBACK_ORDER: tuple[str, ...] = ("network", "sector", "all")
+
+
 def quantile_placeholders(
     cohorts: Sequence[tuple[str, BenchmarkRow]], k: int, as_of: dt.date
 ) -> list[str]:
-    """One plain-text line per cohort not drawn (no published median) naming the next cohort
-    that is drawn instead, plus one per figure from an earlier date than ``as_of``."""
+    """One plain-text line per cohort not drawn (no published median) naming the cohort its
+    people are drawn at instead — the next published one up the fallback chain network →
+    sector → everyone, whatever order ``cohorts`` are listed in — plus one per figure from
+    an earlier date than ``as_of``. No parent is named when none above it is drawn."""
+    rank = {kind: i for i, kind in enumerate(FALLBACK_ORDER)}
     lines = []
-    for i, (label, row) in enumerate(cohorts):
+    for label, row in cohorts:
         if row.p50 is None:
-            parent = next((lb for lb, r in cohorts[i + 1 :] if r.p50 is not None), None)
+            above = sorted(
+                (rank.get(r.kind, len(rank)), lb)
+                for lb, r in cohorts
+                if r.p50 is not None and rank.get(r.kind, len(rank)) > rank.get(row.kind, 0)
+            )
+            parent = above[0][1] if above else None
             if row.n is not None:
                 why = f"{label}: quartiles need 20 people ({row.n:,} here)"
             else:
