@@ -381,9 +381,18 @@ def test_a_cohort_below_k_says_why_shows_no_number_and_offers_the_parent():
     assert all("shown at Sector: Software instead" in c for c in placeholder)
     for c in placeholder:
         assert not re.search(r"Top \d", c)
-    md = " ".join(str(m.value) for m in at.markdown).replace("\\", "")
-    assert "Your network — Team Tiny" in md
-    assert "**Sector: Software**:" in md
+    md = [str(m.value).replace("\\", "") for m in at.markdown]
+    assert "**Your network — Team Tiny**" in md
+    # the sector's sentence is under its own heading once, not repeated under the network
+    assert not any(m.startswith("**Sector: Software**") for m in md)
+    assert re.search(r"Top \d", standing_text(at, "Your sector — Software"))
+    after = md[md.index("**Your network — Team Tiny**") + 1]
+    assert after.startswith("**Everyone**"), after  # the next heading, no sentence between
+    # under each metric's chart the network's quartiles are named as drawn at its sector
+    assert (
+        "Network: Team Tiny: fewer than 10 people (or it would single out a small group) "
+        "— shown at Sector: Software instead." in notes
+    )
     assert "4 people" not in " ".join(texts(at))
 
 
@@ -825,3 +834,29 @@ def test_home_offers_a_demo_person_while_demo_data_is_loaded():
     md = " ".join(str(m.value) for m in at.markdown).replace("\\", "")
     assert "Your sector" in md
     assert any("synthetic demo data" in str(c.value) for c in at.caption)
+
+
+def test_a_withheld_networks_quartiles_are_named_at_its_sector_else_at_everyone():
+    from ssi_bench.model import BenchmarkRow
+    from ssi_bench.web.my_benchmark import quantile_placeholders
+
+    def row(kind: str, name: str | None, p50: float | None) -> BenchmarkRow:
+        return BenchmarkRow(
+            kind, name, LATEST, "ssi", None if p50 is None else 40, p50 is None, p50=p50
+        )  # type: ignore[arg-type]
+
+    everyone = ("Everyone", row("all", None, 50.0))
+    net = ("Network: Tiny", row("network", "Tiny", None))
+    # listed in display order (sector first), the network still falls back to its sector
+    drawn = [("Sector: Software", row("sector", "Software", 45.0)), net, everyone]
+    assert quantile_placeholders(drawn, 10, LATEST) == [
+        "Network: Tiny: fewer than 10 people (or it would single out a small group) "
+        "— shown at Sector: Software instead."
+    ]
+    small = [("Sector: Software", row("sector", "Software", None)), net, everyone]
+    assert quantile_placeholders(small, 10, LATEST) == [
+        "Sector: Software: fewer than 10 people (or it would single out a small group) "
+        "— shown at Everyone instead.",
+        "Network: Tiny: fewer than 10 people (or it would single out a small group) "
+        "— shown at Everyone instead.",
+    ]
