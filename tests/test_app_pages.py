@@ -22,6 +22,8 @@ from ssi_bench.model import IngestOptions
 from ssi_bench.web.admin import NO_PASSWORD_NOTICE
 from ssi_bench.web.data import share_ids
 from ssi_bench.web.format import safe_md, share_higher_words, standing_sentence
+from ssi_bench.web.home import DEMO_PERSON
+from ssi_bench.web.my_benchmark import DEMO_NOTE
 from ssi_bench.web.shared_view import SHARE_INVALID
 from ssi_bench.web.sharing import share_link
 from ssi_bench.web.state import get_bench
@@ -860,3 +862,43 @@ def test_a_withheld_networks_quartiles_are_named_at_its_sector_else_at_everyone(
         "Network: Tiny: fewer than 10 people (or it would single out a small group) "
         "— shown at Everyone instead.",
     ]
+
+
+def _shows_demo_note(at: AppTest) -> bool:
+    return any(str(c.value) == safe_md(DEMO_NOTE) or str(c.value) == DEMO_NOTE for c in at.caption)
+
+
+def test_shared_views_say_when_demo_rows_are_part_of_the_figure():
+    bench().load_demo(people=120)
+    tokens = {}
+    for page, key in (
+        ("pages/2_My_benchmark.py", "mb_share"),
+        ("pages/3_Trends.py", "tr_share"),
+        ("pages/4_Sectors.py", "sectors_share"),
+    ):
+        at = start(page)
+        if page != "pages/4_Sectors.py":
+            at = identify(at, DEMO_PERSON)
+        assert _shows_demo_note(at), page  # the live page says so
+        at.button(key=f"{key}_button").click().run()
+        tokens[page] = str(at.code[0].value).split("share=", 1)[1]
+    for page, token in tokens.items():
+        assert _shows_demo_note(start(share=token)), page
+    # Without the demo rows: the frozen personal views still counted them when shared and
+    # keep saying so; the Sectors view is recomputed on today's data and no longer does.
+    assert bench().remove_demo() > 0
+    seed_team()
+    assert _shows_demo_note(start(share=tokens["pages/2_My_benchmark.py"]))
+    assert _shows_demo_note(start(share=tokens["pages/3_Trends.py"]))
+    assert not _shows_demo_note(start(share=tokens["pages/4_Sectors.py"]))
+
+
+def test_a_view_shared_without_demo_data_does_not_mention_it_after_demo_data_is_loaded():
+    seed_team()
+    at = identify(start("pages/2_My_benchmark.py"), "s40@x.test")
+    assert not _shows_demo_note(at)
+    at.button(key="mb_share_button").click().run()
+    token = str(at.code[0].value).split("share=", 1)[1]
+    bench().load_demo(people=120)
+    assert _shows_demo_note(identify(start("pages/2_My_benchmark.py"), "s40@x.test"))
+    assert not _shows_demo_note(start(share=token))  # frozen before the demo rows came

@@ -103,8 +103,14 @@ def render() -> None:
             mb = bench.my_benchmark(person_key=person_key, as_of=as_of)
             render_my_benchmark(mb, k, asked=as_of)
             share_button(
-                # The link freezes what you see now (gated figures, no identifier).
-                {"page": "my_benchmark", "as_of": mb.as_of.isoformat(), "snapshot": mb.to_dict()},
+                # The link freezes what you see now (gated figures, no identifier), and
+                # whether the synthetic demo rows were counted in them.
+                {
+                    "page": "my_benchmark",
+                    "as_of": mb.as_of.isoformat(),
+                    "snapshot": mb.to_dict(),
+                    "demo": status().is_demo,
+                },
                 person_key=person_key,
                 key="mb_share",
             )
@@ -122,12 +128,15 @@ def render_my_benchmark(
     key: str = "mb",
     asked: dt.date | None = None,
     shared: bool = False,
+    demo: bool | None = None,
 ) -> None:
     """Everything on My benchmark for one result (also used for a shared personal view).
 
     The summary (score, band, the total's standing in each cohort) comes first so that it
     fits a phone's first screen; per-metric charts follow. ``shared``: words for a
-    recipient ("the score", not "your score").
+    recipient ("the score", not "your score"). ``demo``: whether the figures count the
+    synthetic demo rows (says so under the summary); None: whether they are loaded now —
+    a frozen share passes what held when it was shared.
     """
     you = "The" if shared else "Your"
     ssi = mb.scores.get("ssi")
@@ -140,8 +149,8 @@ def render_my_benchmark(
             f"{asked.isoformat()} is not a publication date: figures are as of "
             f"{mb.as_of.isoformat()}."
         )
-    if status().is_demo:
-        st.caption(DEMO_NOTE, help=None)
+    if status().is_demo if demo is None else demo:
+        st.caption(DEMO_NOTE)
     ssi_standings = mb.standings.get("ssi", {})
     for kind in KIND_ORDER:
         standing = ssi_standings.get(kind)
