@@ -28,6 +28,7 @@ from ssi_bench.web.shared_view import SHARE_INVALID
 from ssi_bench.web.sharing import share_link
 from ssi_bench.web.state import get_bench
 from ssi_bench.web.widgets import NO_FIGURES
+from tests import apptest_support
 
 ROOT = Path(__file__).resolve().parent.parent
 PILLAR_KEYS = ("brand", "people", "insights", "relationships")
@@ -48,18 +49,8 @@ HOSTILE = [
 @pytest.fixture(autouse=True)
 def fresh_app(tmp_path, monkeypatch) -> Iterator[None]:
     """A fresh database file per test, and no cache surviving from another test."""
-    monkeypatch.setenv("SSI_BENCH_DB", str(tmp_path / "app.duckdb"))
-    monkeypatch.setenv("SSI_BENCH_SECRET", SECRET)
-    monkeypatch.delenv("SSI_BENCH_ADMIN_PASSWORD", raising=False)
-    monkeypatch.delenv("SSI_BENCH_MIN_COHORT", raising=False)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    try:
-        get_bench().close()
-    finally:
-        st.cache_resource.clear()
-        st.cache_data.clear()
+    with apptest_support.fresh_app(tmp_path / "app.duckdb", monkeypatch, SECRET):
+        yield
 
 
 def bench():
@@ -151,12 +142,7 @@ def percentile_rank(values: list[float], score: float, typed: bool) -> float:
 
 # ------------------------------------------------------------------------------ helpers
 def start(page: str | None = None, **query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    if page is not None:
-        at.switch_page(page).run()
+    at = apptest_support.start_app(page, TIMEOUT, **query)
     assert not at.exception, [e.value for e in at.exception]
     return at
 
