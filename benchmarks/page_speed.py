@@ -14,7 +14,6 @@ Run alone: ``python -m benchmarks.page_speed [--repeat N]``; or ``python -m benc
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import tempfile
 import time
@@ -53,14 +52,11 @@ def _seed(db_dir: Path) -> str:
     """Load the 400-person demo and make the demo person's private link (as an admin does on
     the Data page); returns the link's query string ``?link=…``. The token stays in memory."""
     from ssi_bench import links
-    from ssi_bench.api import Bench
-    from ssi_bench.config import Settings
     from ssi_bench.pseudonym import load_secret
     from ssi_bench.web.home import DEMO_PERSON
+    from tests import browser_support as bs
 
-    os.environ["SSI_BENCH_DB"] = str(db_dir / "browser.duckdb")  # the name streamlit_server uses
-    os.environ["SSI_BENCH_SECRET"] = SECRET
-    with Bench.open(settings=Settings.from_env()) as bench:
+    with bs.seeding_bench(db_dir, SECRET) as bench:
         bench.load_demo()
         [(_, url)] = links.create(bench.store, load_secret(bench.settings), [DEMO_PERSON], 1)
     return url[url.index("?") :]
