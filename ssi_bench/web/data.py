@@ -64,11 +64,12 @@ def render() -> None:
             )
             undo = st.form_submit_button("Undo upload", type="primary", key="undo_submit")
             if undo and assert_admin():
+                uid = -1 if upload_id is None else int(upload_id)  # -1: not run (missing)
 
                 def undo_it() -> str:
-                    removed = bench.undo(int(upload_id))
+                    removed = bench.undo(uid)
                     st.session_state[UNDO_RESET] = True
-                    return f"Upload #{upload_id} undone: {removed:,} score rows removed."
+                    return f"Upload #{uid} undone: {removed:,} score rows removed."
 
                 missing = "Choose the upload to undo." if upload_id is None else None
                 run_confirmed(undo_it, sure, missing)
@@ -298,11 +299,12 @@ def render_network_groups(bench: Bench) -> None:
             )
             sure = st.checkbox("I understand: the group is no longer shown", key="group_confirm")
             if st.form_submit_button("Delete group", key="group_delete") and assert_admin():
+                group_id = -1 if gid is None else int(gid)  # -1: not run (missing)
 
                 def delete_it() -> str:
-                    bench.network_group_delete(int(gid))
+                    bench.network_group_delete(group_id)
                     st.session_state[GROUP_RESET] = True
-                    return f"Network group #{gid} deleted."
+                    return f"Network group #{group_id} deleted."
 
                 missing = "Choose the group to delete." if gid is None else None
                 run_confirmed(delete_it, sure, missing)
