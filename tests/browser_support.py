@@ -12,8 +12,9 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -82,6 +83,37 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait(timeout=5)
 
 
+def clean_env() -> dict[str, str]:
+    """This process's environment without any ``SSI_BENCH_*`` setting: a test server gets
+    only the settings its test gives it."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("SSI_BENCH_")}
+
+
+@contextlib.contextmanager
+def streamlit_process(
+    script: Path,
+    port: int,
+    env: Mapping[str, str],
+    log_dir: Path,
+    cwd: Path = ROOT,
+    base_url_path: str = "",
+) -> Iterator[str]:
+    """`streamlit run script` (:func:`streamlit_argv`) from ``cwd`` with exactly ``env``, its
+    output in ``log_dir/streamlit.log``; yields its URL (prefix included) once healthy and
+    stops it on exit. Raises ``RuntimeError`` if it exits early, ``TimeoutError`` if it is
+    not healthy within 60 s."""
+    prefix = "/" + base_url_path.strip("/") if base_url_path.strip("/") else ""
+    url = f"http://127.0.0.1:{port}{prefix}"
+    argv = streamlit_argv(script, port, base_url_path)
+    with (log_dir / "streamlit.log").open("wb") as log:
+        proc = subprocess.Popen(argv, cwd=cwd, env=dict(env), stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_healthy(url, proc)
+            yield url
+        finally:
+            stop(proc)
+
+
 @contextlib.contextmanager
 def streamlit_server(
     db_dir: Path,
@@ -91,8 +123,7 @@ def streamlit_server(
 ) -> Iterator[str]:
     """`streamlit run app.py` (or ``app``) on 127.0.0.1 and a free port with a temporary
     database, optionally under ``base_url_path``; yields its URL (prefix included)."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SSI_BENCH_")}
+    env = clean_env()
     env.update(
         {
             "SSI_BENCH_DB": str(db_dir / "browser.duckdb"),
@@ -100,17 +131,57 @@ def streamlit_server(
             **(extra_env or {}),
         }
     )
-    log = (db_dir / "streamlit.log").open("wb")
-    argv = streamlit_argv(app or ROOT / "app.py", port, base_url_path)
-    proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    prefix = "/" + base_url_path.strip("/") if base_url_path.strip("/") else ""
-    url = f"http://127.0.0.1:{port}{prefix}"
-    try:
-        wait_healthy(url, proc)
+    script = app or ROOT / "app.py"
+    with streamlit_process(script, free_port(), env, db_dir, base_url_path=base_url_path) as url:
         yield url
+
+
+@contextlib.contextmanager
+def seeding_bench(db_dir: Path, secret: str) -> Iterator[Any]:
+    """A Bench on the database file :func:`streamlit_server` gives its app
+    (``db_dir/browser.duckdb``) with project secret ``secret``, to seed it before the server
+    starts; closed on exit, and ``SSI_BENCH_DB`` / ``SSI_BENCH_SECRET`` restored to what they
+    were (this process's environment is the test run's)."""
+    from ssi_bench.api import Bench
+    from ssi_bench.config import Settings
+
+    names = ("SSI_BENCH_DB", "SSI_BENCH_SECRET")
+    saved = {k: os.environ.get(k) for k in names}
+    os.environ["SSI_BENCH_DB"] = str(db_dir / "browser.duckdb")
+    os.environ["SSI_BENCH_SECRET"] = secret
+    try:
+        with Bench.open(settings=Settings.from_env()) as bench:
+            yield bench
     finally:
-        stop(proc)
-        log.close()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium (:data:`CHROMIUM`) through Playwright, headless; closed on exit.
+    Raises ``ImportError`` without Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """A full-page screenshot kept as a test artifact: ``test-artifacts/<name>.png``."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
 
 
 def team_rows(latest: str = "2026-11-02") -> list[dict[str, str]]:

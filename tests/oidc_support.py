@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser_support import ROOT, free_port, stop, streamlit_argv, wait_healthy
+from tests.browser_support import ROOT, clean_env, free_port, stop, streamlit_process
 
 DISCOVERY = "/.well-known/openid-configuration"
 
@@ -120,19 +120,13 @@ def streamlit_with_auth(
     (run_dir / ".streamlit" / "secrets.toml").write_text(
         auth_secrets(issuer, redirect_uri or f"{direct}/oauth2callback")
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SSI_BENCH_")}
+    env = clean_env()
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     env.setdefault("SSI_BENCH_SECRET", "oidc-test-secret-at-least-32-characters")
     env.update(extra_env or {})
-    argv = streamlit_argv(Path(script), port, prefix)
-    log = (run_dir / "streamlit.log").open("wb")
-    proc = subprocess.Popen(argv, cwd=run_dir, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_healthy(direct, proc)
+    with streamlit_process(Path(script), port, env, run_dir, run_dir, base_url_path) as url:
+        assert url == direct
         yield StreamlitAuthServer(direct, port, run_dir)
-    finally:
-        stop(proc)
-        log.close()
 
 
 def sign_in(page: Any, app_url: str, sub: str) -> None:

@@ -22,10 +22,13 @@ from ssi_bench.model import IngestOptions
 from ssi_bench.web.admin import NO_PASSWORD_NOTICE
 from ssi_bench.web.data import share_ids
 from ssi_bench.web.format import safe_md, share_higher_words, standing_sentence
+from ssi_bench.web.home import DEMO_PERSON
+from ssi_bench.web.my_benchmark import DEMO_NOTE
 from ssi_bench.web.shared_view import SHARE_INVALID
 from ssi_bench.web.sharing import share_link
 from ssi_bench.web.state import get_bench
 from ssi_bench.web.widgets import NO_FIGURES
+from tests import apptest_support
 
 ROOT = Path(__file__).resolve().parent.parent
 PILLAR_KEYS = ("brand", "people", "insights", "relationships")
@@ -46,18 +49,8 @@ HOSTILE = [
 @pytest.fixture(autouse=True)
 def fresh_app(tmp_path, monkeypatch) -> Iterator[None]:
     """A fresh database file per test, and no cache surviving from another test."""
-    monkeypatch.setenv("SSI_BENCH_DB", str(tmp_path / "app.duckdb"))
-    monkeypatch.setenv("SSI_BENCH_SECRET", SECRET)
-    monkeypatch.delenv("SSI_BENCH_ADMIN_PASSWORD", raising=False)
-    monkeypatch.delenv("SSI_BENCH_MIN_COHORT", raising=False)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    try:
-        get_bench().close()
-    finally:
-        st.cache_resource.clear()
-        st.cache_data.clear()
+    with apptest_support.fresh_app(tmp_path / "app.duckdb", monkeypatch, SECRET):
+        yield
 
 
 def bench():
@@ -149,12 +142,7 @@ def percentile_rank(values: list[float], score: float, typed: bool) -> float:
 
 # ------------------------------------------------------------------------------ helpers
 def start(page: str | None = None, **query: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    if page is not None:
-        at.switch_page(page).run()
+    at = apptest_support.start_app(page, TIMEOUT, **query)
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -381,9 +369,18 @@ def test_a_cohort_below_k_says_why_shows_no_number_and_offers_the_parent():
     assert all("shown at Sector: Software instead" in c for c in placeholder)
     for c in placeholder:
         assert not re.search(r"Top \d", c)
-    md = " ".join(str(m.value) for m in at.markdown).replace("\\", "")
-    assert "Your network — Team Tiny" in md
-    assert "**Sector: Software**:" in md
+    md = [str(m.value).replace("\\", "") for m in at.markdown]
+    assert "**Your network — Team Tiny**" in md
+    # the sector's sentence is under its own heading once, not repeated under the network
+    assert not any(m.startswith("**Sector: Software**") for m in md)
+    assert re.search(r"Top \d", standing_text(at, "Your sector — Software"))
+    after = md[md.index("**Your network — Team Tiny**") + 1]
+    assert after.startswith("**Everyone**"), after  # the next heading, no sentence between
+    # under each metric's chart the network's quartiles are named as drawn at its sector
+    assert (
+        "Network: Team Tiny: fewer than 10 people (or it would single out a small group) "
+        "— shown at Sector: Software instead." in notes
+    )
     assert "4 people" not in " ".join(texts(at))
 
 
@@ -825,3 +822,69 @@ def test_home_offers_a_demo_person_while_demo_data_is_loaded():
     md = " ".join(str(m.value) for m in at.markdown).replace("\\", "")
     assert "Your sector" in md
     assert any("synthetic demo data" in str(c.value) for c in at.caption)
+
+
+def test_a_withheld_networks_quartiles_are_named_at_its_sector_else_at_everyone():
+    from ssi_bench.model import BenchmarkRow
+    from ssi_bench.web.my_benchmark import quantile_placeholders
+
+    def row(kind: str, name: str | None, p50: float | None) -> BenchmarkRow:
+        return BenchmarkRow(
+            kind, name, LATEST, "ssi", None if p50 is None else 40, p50 is None, p50=p50
+        )  # type: ignore[arg-type]
+
+    everyone = ("Everyone", row("all", None, 50.0))
+    net = ("Network: Tiny", row("network", "Tiny", None))
+    # listed in display order (sector first), the network still falls back to its sector
+    drawn = [("Sector: Software", row("sector", "Software", 45.0)), net, everyone]
+    assert quantile_placeholders(drawn, 10, LATEST) == [
+        "Network: Tiny: fewer than 10 people (or it would single out a small group) "
+        "— shown at Sector: Software instead."
+    ]
+    small = [("Sector: Software", row("sector", "Software", None)), net, everyone]
+    assert quantile_placeholders(small, 10, LATEST) == [
+        "Sector: Software: fewer than 10 people (or it would single out a small group) "
+        "— shown at Everyone instead.",
+        "Network: Tiny: fewer than 10 people (or it would single out a small group) "
+        "— shown at Everyone instead.",
+    ]
+
+
+def _shows_demo_note(at: AppTest) -> bool:
+    return any(str(c.value) == safe_md(DEMO_NOTE) or str(c.value) == DEMO_NOTE for c in at.caption)
+
+
+def test_shared_views_say_when_demo_rows_are_part_of_the_figure():
+    bench().load_demo(people=120)
+    tokens = {}
+    for page, key in (
+        ("pages/2_My_benchmark.py", "mb_share"),
+        ("pages/3_Trends.py", "tr_share"),
+        ("pages/4_Sectors.py", "sectors_share"),
+    ):
+        at = start(page)
+        if page != "pages/4_Sectors.py":
+            at = identify(at, DEMO_PERSON)
+        assert _shows_demo_note(at), page  # the live page says so
+        at.button(key=f"{key}_button").click().run()
+        tokens[page] = str(at.code[0].value).split("share=", 1)[1]
+    for page, token in tokens.items():
+        assert _shows_demo_note(start(share=token)), page
+    # Without the demo rows: the frozen personal views still counted them when shared and
+    # keep saying so; the Sectors view is recomputed on today's data and no longer does.
+    assert bench().remove_demo() > 0
+    seed_team()
+    assert _shows_demo_note(start(share=tokens["pages/2_My_benchmark.py"]))
+    assert _shows_demo_note(start(share=tokens["pages/3_Trends.py"]))
+    assert not _shows_demo_note(start(share=tokens["pages/4_Sectors.py"]))
+
+
+def test_a_view_shared_without_demo_data_does_not_mention_it_after_demo_data_is_loaded():
+    seed_team()
+    at = identify(start("pages/2_My_benchmark.py"), "s40@x.test")
+    assert not _shows_demo_note(at)
+    at.button(key="mb_share_button").click().run()
+    token = str(at.code[0].value).split("share=", 1)[1]
+    bench().load_demo(people=120)
+    assert _shows_demo_note(identify(start("pages/2_My_benchmark.py"), "s40@x.test"))
+    assert not _shows_demo_note(start(share=token))  # frozen before the demo rows came

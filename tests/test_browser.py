@@ -35,12 +35,8 @@ def server(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    with playwright_sync.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(bs.CHROMIUM), headless=True, args=bs.CHROMIUM_ARGS
-        )
+    with bs.chromium() as b:
         yield b
-        b.close()
 
 
 class Session:

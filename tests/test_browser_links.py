@@ -18,12 +18,11 @@ from ssi_bench import links
 from ssi_bench.api import Bench
 from ssi_bench.config import Settings
 from ssi_bench.model import IngestOptions
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT, streamlit_server
+from tests.browser_support import CHROMIUM, chromium, screenshot, streamlit_server
 from tests.test_app_pages import EARLIER, LATEST, csv_bytes, percentile_rank, team_rows, top_percent
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
 SECRET = "browser-links-secret-at-least-32-characters"
-ARTIFACTS = ROOT / "test-artifacts"
 WAIT = 30_000
 #: The two people given working links, and one each for an expired and a revoked link.
 ALICE, BOB = "s40@x.test", "s10@x.test"
@@ -82,19 +81,12 @@ def served(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"links-{name}.png"), full_page=True)
+    screenshot(page, f"links-{name}")
 
 
 #: The heading each refused page shows to those it is for.

@@ -8,7 +8,6 @@ the server starts) and one Debian Chromium. Screenshots go to test-artifacts/.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator
 
@@ -30,38 +29,18 @@ PAGES = ["", "My_benchmark", "Trends", "Sectors", "Networks", "Outcomes"]
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[str]:
     db_dir = tmp_path_factory.mktemp("pages")
-    from ssi_bench.api import Bench
-    from ssi_bench.config import Settings
     from ssi_bench.model import IngestOptions
 
-    saved = {k: os.environ.get(k) for k in ("SSI_BENCH_DB", "SSI_BENCH_SECRET")}
-    os.environ["SSI_BENCH_DB"] = str(db_dir / "browser.duckdb")
-    os.environ["SSI_BENCH_SECRET"] = SECRET
-    try:
-        with Bench.open(settings=Settings.from_env()) as bench:
-            bench.ingest(
-                bs.csv_text(bs.team_rows()).encode("utf-8"),
-                "team.csv",
-                IngestOptions(),
-            )
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    with bs.seeding_bench(db_dir, SECRET) as bench:
+        bench.ingest(bs.csv_text(bs.team_rows()).encode("utf-8"), "team.csv", IngestOptions())
     with bs.streamlit_server(db_dir, {"SSI_BENCH_SECRET": SECRET}) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    with playwright_sync.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=str(bs.CHROMIUM), headless=True, args=bs.CHROMIUM_ARGS
-        )
+    with bs.chromium() as b:
         yield b
-        b.close()
 
 
 def new_page(browser, width: int = 1400, height: int = 1000):
@@ -81,8 +60,7 @@ def settle(page) -> None:
 
 
 def shot(page, name: str) -> None:
-    bs.ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(bs.ARTIFACTS / f"pages-{name}.png"), full_page=True)
+    bs.screenshot(page, f"pages-{name}")
 
 
 def main_text(page) -> str:

@@ -13,13 +13,12 @@ import pytest
 from ssi_bench.api import Bench
 from ssi_bench.config import Settings
 from ssi_bench.model import IngestOptions
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, ROOT
+from tests.browser_support import CHROMIUM, ROOT, chromium, screenshot
 from tests.oidc_support import oidc_provider, sign_in, sign_out, streamlit_with_auth
 from tests.test_app_pages import LATEST, csv_bytes, team_rows
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
 SECRET = "browser-signin-secret-at-least-32-characters"
-ARTIFACTS = ROOT / "test-artifacts"
 USERS = {
     "seller": {"email": "s40@x.test", "email_verified": True},
     "manager": {"email": "lead@managers.x.test", "email_verified": True},
@@ -48,19 +47,12 @@ def served(tmp_path_factory) -> Iterator[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"signin-{name}.png"), full_page=True)
+    screenshot(page, f"signin-{name}")
 
 
 def open_path(page, url: str, path: str, wait_text: str) -> str:

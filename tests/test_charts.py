@@ -281,3 +281,20 @@ def test_outcome_binned_figure_gives_n_per_band_in_plain_words():
     assert list(fig.data[0].text) == ["n = 12", "n = 30"]
     assert "deals won" in fig.layout.title.text
     assert "deals_won" not in fig.layout.title.text
+
+
+def test_a_long_title_wraps_at_spaces_into_lines_a_phone_shows_whole():
+    title = "Establish your professional brand: you and the quartiles"  # 56 characters
+    assert charts.wrap_title(title) == (
+        "Establish your professional brand: you<br>and the quartiles"
+    )  # 38 + 17 characters
+    assert charts.wrap_title("SSI (total): you and the quartiles") == (
+        "SSI (total): you and the quartiles"
+    )
+    # an escaped name counts as the characters a reader sees, and is never split in an entity
+    assert charts.wrap_title("&lt;b&gt; " + "&amp;" * 40, width=38) == (
+        "&lt;b&gt;<br>" + "&amp;" * 38 + "<br>" + "&amp;" * 2
+    )
+    fig = charts.distribution_figure([("Everyone", row(None, kind="all"))], 10.0, metric="brand")
+    assert fig.layout.title.text.count("<br>") == 1
+    assert fig.layout.margin.t == 60  # one extra 20 px line above the plot

@@ -22,8 +22,8 @@ import pytest
 
 from tests.browser_support import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     ROOT,
+    chromium,
     free_port,
     stop,
     streamlit_server,
@@ -139,14 +139,8 @@ def real_app(tmp: Path) -> Iterator[int]:
 
 @pytest.fixture
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 def test_the_home_page_renders_through_nginx_over_tls_under_ssi(tmp_path, browser):

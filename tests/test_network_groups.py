@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import streamlit as st  # noqa: TID251 - AppTest of the Data page
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 from streamlit.testing.v1 import AppTest  # noqa: TID251
@@ -22,9 +21,9 @@ from ssi_bench.config import Settings
 from ssi_bench.errors import SSIBenchError
 from ssi_bench.model import IngestOptions
 from ssi_bench.web.state import get_bench
+from tests import apptest_support
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
 SECRET = "network-groups-test-secret-at-least-32-chars"
 DAY = dt.date(2026, 11, 2)
 K = 10  # the default minimum cohort size
@@ -181,24 +180,12 @@ def test_no_published_group_minus_its_published_networks_holds_1_to_k_minus_1(si
 # ------------------------------------------------------------------------------ pages
 @pytest.fixture
 def app(tmp_path, monkeypatch) -> Iterator[None]:
-    monkeypatch.setenv("SSI_BENCH_DB", str(tmp_path / "g.duckdb"))
-    monkeypatch.setenv("SSI_BENCH_SECRET", SECRET)
-    monkeypatch.delenv("SSI_BENCH_ADMIN_PASSWORD", raising=False)
-    monkeypatch.delenv("SSI_BENCH_MIN_COHORT", raising=False)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    try:
-        get_bench().close()
-    finally:
-        st.cache_resource.clear()
-        st.cache_data.clear()
+    with apptest_support.fresh_app(tmp_path / "g.duckdb", monkeypatch, SECRET):
+        yield
 
 
 def start(page: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page(page).run()
+    at = apptest_support.start_app(page)
     assert not at.exception, [e.value for e in at.exception]
     return at
 

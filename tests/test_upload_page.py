@@ -14,14 +14,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-import streamlit as st  # noqa: TID251 - an AppTest module (pyproject: tests/test_app*)
 from streamlit.testing.v1 import AppTest  # noqa: TID251
 
 from ssi_bench.model import IngestOptions, Reject
 from ssi_bench.web.state import get_bench
+from tests import apptest_support
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
 SECRET = "upload-page-test-secret-at-least-32-chars"
 TODAY = dt.date(2026, 11, 30)
 UPLOAD = "pages/1_Upload.py"
@@ -30,18 +29,8 @@ DATA = "pages/7_Data.py"
 
 @pytest.fixture(autouse=True)
 def fresh_app(tmp_path, monkeypatch) -> Iterator[None]:
-    monkeypatch.setenv("SSI_BENCH_DB", str(tmp_path / "up.duckdb"))
-    monkeypatch.setenv("SSI_BENCH_SECRET", SECRET)
-    monkeypatch.delenv("SSI_BENCH_ADMIN_PASSWORD", raising=False)
-    monkeypatch.delenv("SSI_BENCH_MIN_COHORT", raising=False)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    try:
-        get_bench().close()
-    finally:
-        st.cache_resource.clear()
-        st.cache_data.clear()
+    with apptest_support.fresh_app(tmp_path / "up.duckdb", monkeypatch, SECRET):
+        yield
 
 
 def rows(n: int = 24) -> list[dict[str, str]]:
@@ -70,9 +59,7 @@ def csv_bytes(records: list[dict[str, str]], sep: str = ";") -> bytes:
 
 
 def start() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page(UPLOAD).run()
+    at = apptest_support.start_app(UPLOAD)
     assert not at.exception
     return at
 

@@ -132,12 +132,14 @@ def render_cohorts(
             config=charts.PLOTLY_CONFIG,
         )
         st.dataframe(
-            profile[["cohort", "strongest", "weakest", *PILLARS]]
-            .rename(columns={p: METRIC_LABELS[p] for p in PILLARS})
-            .round(1),
+            profile_display(profile),
             hide_index=True,
             key=f"{key}_profile_table",
             width="stretch",
+            column_config={
+                PILLAR_SHORT[p]: st.column_config.NumberColumn(help=METRIC_LABELS[p], format="%.1f")
+                for p in PILLARS
+            },
         )
 
     st.subheader("Median over time")
@@ -160,6 +162,26 @@ def render_cohorts(
     elif not options:
         st.caption(f"No {kind} has published quartiles to draw over time.")
     return list(picked)
+
+
+#: Short pillar names for narrow tables: the full names ("Establish your professional
+#: brand") as headers and cells made the pillar-profile table wider than a 1400 px window.
+PILLAR_SHORT: dict[str, str] = {
+    "brand": "Brand",
+    "people": "People",
+    "insights": "Insights",
+    "relationships": "Relationships",
+}
+
+
+def profile_display(profile: pd.DataFrame) -> pd.DataFrame:
+    """The pillar-profile table as shown: cohort, strongest, weakest, then the four pillar
+    medians (rounded to 0.1), all pillars named by :data:`PILLAR_SHORT`."""
+    short = {METRIC_LABELS[p]: PILLAR_SHORT[p] for p in PILLARS}
+    shown = profile[["cohort", "strongest", "weakest", *PILLARS]].copy()
+    for col in ("strongest", "weakest"):
+        shown[col] = shown[col].map(lambda v: short.get(v, v))
+    return shown.rename(columns=PILLAR_SHORT).round(1)
 
 
 def _median_order(rows: Sequence[BenchmarkRow]) -> dict[str, int]:

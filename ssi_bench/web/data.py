@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -64,18 +64,15 @@ def render() -> None:
             )
             undo = st.form_submit_button("Undo upload", type="primary", key="undo_submit")
             if undo and assert_admin():
-                if upload_id is None:
-                    st.warning("Choose the upload to undo.")
-                elif not sure:
-                    st.warning("Tick the box to confirm.")
-                else:
-                    try:
-                        with acting():
-                            removed = bench.undo(int(upload_id))
-                        st.session_state[UNDO_RESET] = True
-                        flash(f"Upload #{upload_id} undone: {removed:,} score rows removed.")
-                    except SSIBenchError as exc:
-                        show_error_text(exc)
+                uid = -1 if upload_id is None else int(upload_id)  # -1: not run (missing)
+
+                def undo_it() -> str:
+                    removed = bench.undo(uid)
+                    st.session_state[UNDO_RESET] = True
+                    return f"Upload #{uid} undone: {removed:,} score rows removed."
+
+                missing = "Choose the upload to undo." if upload_id is None else None
+                run_confirmed(undo_it, sure, missing)
 
     # --- network groups -------------------------------------------------------------------------
     render_network_groups(bench)
@@ -90,18 +87,13 @@ def render() -> None:
         identifier = st.text_input("Identifier to erase", type="password", key="erase_identifier")
         sure = st.checkbox("I understand: this cannot be undone", key="erase_confirm")
         if st.form_submit_button("Erase", type="primary", key="erase_submit") and assert_admin():
-            if not identifier.strip():
-                st.warning("Type the identifier.")
-            elif not sure:
-                st.warning("Tick the box to confirm.")
-            else:
-                try:
-                    with acting():
-                        erased = bench.erase(identifier)
-                    st.session_state[ERASED_KEY] = erased
-                    flash(f"Erased: {erased.rows_deleted:,} rows deleted.")
-                except SSIBenchError as exc:
-                    show_error_text(exc)
+
+            def erase_it() -> str:
+                erased = bench.erase(identifier)
+                st.session_state[ERASED_KEY] = erased
+                return f"Erased: {erased.rows_deleted:,} rows deleted."
+
+            run_confirmed(erase_it, sure, None if identifier.strip() else "Type the identifier.")
     erased_result = st.session_state.pop(ERASED_KEY, None)
     if isinstance(erased_result, EraseResult):
         render_erase_result(erased_result)
@@ -119,15 +111,9 @@ def render() -> None:
             )
             remove = st.form_submit_button("Remove demo data", key="remove_demo", type="primary")
             if remove and assert_admin():
-                if not sure_demo:
-                    st.warning("Tick the box to confirm.")
-                else:
-                    try:
-                        with acting():
-                            removed_demo = bench.remove_demo()
-                        flash(f"Demo data removed: {removed_demo:,} rows.")
-                    except SSIBenchError as exc:
-                        show_error_text(exc)
+                run_confirmed(
+                    lambda: f"Demo data removed: {bench.remove_demo():,} rows.", sure_demo
+                )
     else:
         st.text("No demo data loaded.")
         if s.is_empty and st.button("Load demo data", key="load_demo") and assert_admin():
@@ -313,18 +299,33 @@ def render_network_groups(bench: Bench) -> None:
             )
             sure = st.checkbox("I understand: the group is no longer shown", key="group_confirm")
             if st.form_submit_button("Delete group", key="group_delete") and assert_admin():
-                if gid is None:
-                    st.warning("Choose the group to delete.")
-                elif not sure:
-                    st.warning("Tick the box to confirm.")
-                else:
-                    try:
-                        with acting():
-                            bench.network_group_delete(int(gid))
-                        st.session_state[GROUP_RESET] = True
-                        flash(f"Network group #{gid} deleted.")
-                    except SSIBenchError as exc:
-                        show_error_text(exc)
+                group_id = -1 if gid is None else int(gid)  # -1: not run (missing)
+
+                def delete_it() -> str:
+                    bench.network_group_delete(group_id)
+                    st.session_state[GROUP_RESET] = True
+                    return f"Network group #{group_id} deleted."
+
+                missing = "Choose the group to delete." if gid is None else None
+                run_confirmed(delete_it, sure, missing)
+
+
+def run_confirmed(action: Callable[[], str], sure: bool, missing: str | None = None) -> None:
+    """After a destructive form's submit: a warning when a required input is missing
+    (``missing`` is what to say) or the confirmation box is unticked; otherwise ``action``
+    runs as the acting admin (audited) and the message it returns is flashed for the next
+    run. A known error is shown where the form is, and nothing is flashed."""
+    if missing is not None:
+        st.warning(missing)
+    elif not sure:
+        st.warning("Tick the box to confirm.")
+    else:
+        try:
+            with acting():
+                message = action()
+            flash(message)
+        except SSIBenchError as exc:
+            show_error_text(exc)
 
 
 def network_names(bench: Bench) -> list[str]:

@@ -103,8 +103,14 @@ def render() -> None:
             mb = bench.my_benchmark(person_key=person_key, as_of=as_of)
             render_my_benchmark(mb, k, asked=as_of)
             share_button(
-                # The link freezes what you see now (gated figures, no identifier).
-                {"page": "my_benchmark", "as_of": mb.as_of.isoformat(), "snapshot": mb.to_dict()},
+                # The link freezes what you see now (gated figures, no identifier), and
+                # whether the synthetic demo rows were counted in them.
+                {
+                    "page": "my_benchmark",
+                    "as_of": mb.as_of.isoformat(),
+                    "snapshot": mb.to_dict(),
+                    "demo": status().is_demo,
+                },
                 person_key=person_key,
                 key="mb_share",
             )
@@ -122,12 +128,15 @@ def render_my_benchmark(
     key: str = "mb",
     asked: dt.date | None = None,
     shared: bool = False,
+    demo: bool | None = None,
 ) -> None:
     """Everything on My benchmark for one result (also used for a shared personal view).
 
     The summary (score, band, the total's standing in each cohort) comes first so that it
     fits a phone's first screen; per-metric charts follow. ``shared``: words for a
-    recipient ("the score", not "your score").
+    recipient ("the score", not "your score"). ``demo``: whether the figures count the
+    synthetic demo rows (says so under the summary); None: whether they are loaded now —
+    a frozen share passes what held when it was shared.
     """
     you = "The" if shared else "Your"
     ssi = mb.scores.get("ssi")
@@ -140,14 +149,19 @@ def render_my_benchmark(
             f"{asked.isoformat()} is not a publication date: figures are as of "
             f"{mb.as_of.isoformat()}."
         )
-    if status().is_demo:
-        st.caption(DEMO_NOTE, help=None)
+    if status().is_demo if demo is None else demo:
+        st.caption(DEMO_NOTE)
     ssi_standings = mb.standings.get("ssi", {})
     for kind in KIND_ORDER:
         standing = ssi_standings.get(kind)
         if standing is not None:
             name = _name(mb, kind)
-            render_standing(f"{KIND_LABELS[kind]}" + (f" — {name}" if name else ""), standing, k)
+            render_standing(
+                f"{KIND_LABELS[kind]}" + (f" — {name}" if name else ""),
+                standing,
+                k,
+                listed=[s.cohort for s in ssi_standings.values()],
+            )
     if mb.band:
         st.caption(score_band_caption(get_bench().settings.bands))
 
@@ -164,7 +178,10 @@ def render_my_benchmark(
                         continue
                     name = _name(mb, kind)
                     render_standing(
-                        f"{KIND_LABELS[kind]}" + (f" — {name}" if name else ""), standing, k
+                        f"{KIND_LABELS[kind]}" + (f" — {name}" if name else ""),
+                        standing,
+                        k,
+                        listed=[s.cohort for s in mb.standings[metric].values()],
                     )
             cohorts = [
                 (cohort_label(kind, _name(mb, kind)), mb.quantiles[kind][metric])
@@ -225,15 +242,28 @@ DEMO_NOTE = (
 )
 
 
+#: The way a withheld cohort's figure falls back, most specific first (the display order,
+#: :data:`KIND_ORDER`, puts the sector first, so it cannot stand for this).
+FALLBACK_ORDER: tuple[str, ...] = ("network", "sector", "all")
+
+
 def quantile_placeholders(
     cohorts: Sequence[tuple[str, BenchmarkRow]], k: int, as_of: dt.date
 ) -> list[str]:
-    """One plain-text line per cohort not drawn (no published median) naming the next cohort
-    that is drawn instead, plus one per figure from an earlier date than ``as_of``."""
+    """One plain-text line per cohort not drawn (no published median) naming the cohort its
+    people are drawn at instead — the next published one up the fallback chain network →
+    sector → everyone, whatever order ``cohorts`` are listed in — plus one per figure from
+    an earlier date than ``as_of``. No parent is named when none above it is drawn."""
+    rank = {kind: i for i, kind in enumerate(FALLBACK_ORDER)}
     lines = []
-    for i, (label, row) in enumerate(cohorts):
+    for label, row in cohorts:
         if row.p50 is None:
-            parent = next((lb for lb, r in cohorts[i + 1 :] if r.p50 is not None), None)
+            above = sorted(
+                (rank.get(r.kind, len(rank)), lb)
+                for lb, r in cohorts
+                if r.p50 is not None and rank.get(r.kind, len(rank)) > rank.get(row.kind, 0)
+            )
+            parent = above[0][1] if above else None
             if row.n is not None:
                 why = f"{label}: quartiles need 20 people ({row.n:,} here)"
             else:

@@ -47,7 +47,9 @@ def render_shared_view(bench: Bench, token: str) -> None:
             # A personal view is shown as it was shared, not recomputed on newer data.
             st.title("Benchmark")
             mb = MyBenchmark.from_dict(view["snapshot"])
-            render_my_benchmark(mb, bench.settings.min_cohort, key="shared", shared=True)
+            render_my_benchmark(
+                mb, bench.settings.min_cohort, key="shared", shared=True, demo=_frozen_demo(view)
+            )
         elif page == "my_benchmark":
             mb = bench.my_benchmark(
                 person_key=shared.get("person_key"),
@@ -68,7 +70,7 @@ def render_shared_view(bench: Bench, token: str) -> None:
                 st.error(SHARE_INVALID)
                 return
             st.title("Trend")
-            render_trend(frozen, str(view.get("metric", "ssi")))
+            render_trend(frozen, str(view.get("metric", "ssi")), demo=_frozen_demo(view))
         elif page == "trends":
             st.error(STALE_TREND_SHARE)
         elif page in ("sector", "network"):
@@ -113,6 +115,14 @@ def shared_notice(page: Any, created_at: Any, as_of: Any = None) -> str:
         + f".{frozen} It does not say whose it is; open SSI Bench itself to see your own "
         "figures."
     )
+
+
+def _frozen_demo(view: dict[str, Any]) -> bool | None:
+    """Whether a frozen view's figures counted the demo rows when it was shared; None for a
+    share made before that was recorded (the renderer then goes by the demo data loaded
+    now, the best that can be said)."""
+    demo = view.get("demo")
+    return demo if isinstance(demo, bool) else None
 
 
 def _date_or_none(value: Any) -> dt.date | None:

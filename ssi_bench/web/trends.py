@@ -33,7 +33,12 @@ def render() -> None:
         show_linkedin_wide(lambda: bench.percentile(person_key=person_key, cohort="all"))
         share_button(
             # The link freezes the gated rows shown now: never recomputed, no later data.
-            {"page": "trends", "metric": metric, "snapshot": trends.trend_snapshot(trend)},
+            {
+                "page": "trends",
+                "metric": metric,
+                "snapshot": trends.trend_snapshot(trend),
+                "demo": status().is_demo,  # did the sector's figures count demo rows
+            },
             person_key=person_key,
             key="tr_share",
         )
@@ -52,8 +57,12 @@ def latest_standing_words(row: pd.Series) -> str:
     return "not published on that date (the sector is too small)"
 
 
-def render_trend(trend: pd.DataFrame, metric: str, key: str = "trend") -> None:
-    """A person's own history against their sector's band; drops marked."""
+def render_trend(
+    trend: pd.DataFrame, metric: str, key: str = "trend", demo: bool | None = None
+) -> None:
+    """A person's own history against their sector's band; drops marked. ``demo``: whether
+    the sector's figures count the synthetic demo rows (None: whether they are loaded now;
+    a frozen share passes what held when it was shared)."""
     if trend.empty:
         st.info("No snapshots for this metric yet.")
         return
@@ -64,7 +73,7 @@ def render_trend(trend: pd.DataFrame, metric: str, key: str = "trend") -> None:
         f"{len(trend):,} snapshots · {drops_n:,} drops of 5+ points"
     )
     st.text(f"Latest standing in your sector: {latest_standing_words(last)}")
-    if status().is_demo:
+    if status().is_demo if demo is None else demo:
         st.caption(DEMO_NOTE)
     bands = get_bench().settings.bands
     st.plotly_chart(

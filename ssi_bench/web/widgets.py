@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Collection
 
 import streamlit as st
 
 from ssi_bench.errors import NotFoundError, SSIBenchError
 from ssi_bench.fields import METRIC_LABELS, METRICS, PILLARS
-from ssi_bench.model import Standing
+from ssi_bench.model import CohortId, Standing
 from ssi_bench.pseudonym import person_key
 from ssi_bench.typed import TOTAL_LABEL, TypedScores, parse_scores
 from ssi_bench.web.access import (
@@ -240,9 +241,21 @@ def score_inputs(key: str) -> TypedScores:
 
 
 # ---------------------------------------------------------------------------- renderers
-def render_standing(label: str, standing: Standing, k: int) -> None:
-    """One cohort's standing: label (plain text) and the sentence; a withheld cohort is one
-    placeholder line naming the cohort it is shown at instead, then that cohort's sentence."""
+def _cohort_key(c: CohortId) -> tuple[str, str | None, int | None]:
+    return (c.kind, c.name, c.level)
+
+
+def render_standing(
+    label: str, standing: Standing, k: int, listed: Collection[CohortId] = ()
+) -> None:
+    """One cohort's standing: label (plain text) and the sentence.
+
+    A withheld cohort is one placeholder line naming the cohort it is shown at instead
+    ("fewer than k people … — shown at Sector: Software instead."), followed by that
+    cohort's sentence unless that cohort is in ``listed`` — the cohorts whose own standing
+    the page already shows under their own heading (My benchmark lists sector, network and
+    everyone, so a withheld network never repeats its sector's sentence). Cohorts are
+    compared by kind, name and level, not date (a figure may be from an earlier date)."""
     st.markdown(f"**{safe_md(label)}**")
     shown, parents = standing, []
     while shown.suppressed and shown.fallback is not None:
@@ -255,6 +268,8 @@ def render_standing(label: str, standing: Standing, k: int) -> None:
                 f"— shown at {parents[-1]} instead."
             )
         )
+        if _cohort_key(shown.cohort) in {_cohort_key(c) for c in listed}:
+            return  # its sentence is on the page already, under its own heading
         st.markdown(f"**{safe_md(parents[-1])}**: {safe_md(standing_sentence(shown, k))}")
     else:
         st.markdown(safe_md(standing_sentence(standing, k)))
